@@ -1,0 +1,69 @@
+import type { DType, TypedArray } from './dtype.js';
+import type { BinaryKind, UnaryKind } from './js/expressions.js';
+import type { ArgReduceKind, ReduceKind } from './js/reduce.js';
+import type { StridedView } from './js/strided.js';
+
+export type { BinaryKind, UnaryKind, ArgReduceKind, ReduceKind, StridedView };
+
+/** Geometry of a 2-D convolution or pooling window in NHWC, computed by the op layer. */
+export type { Conv2DGeometry } from './js/conv.js';
+
+import type { Conv2DGeometry } from './js/conv.js';
+
+/**
+ * The kernels every backend provides. Inputs are strided views over the backend's memory; outputs
+ * are fresh contiguous arrays. The JS backend is the reference; faster backends implement the same
+ * interface and are checked against it.
+ */
+export interface Backend {
+  readonly name: string;
+  unary(kind: UnaryKind, x: StridedView, outDtype: DType): TypedArray;
+  binary(
+    kind: BinaryKind,
+    a: StridedView,
+    b: StridedView,
+    outShape: readonly number[],
+    outDtype: DType,
+  ): TypedArray;
+  where(
+    cond: StridedView,
+    a: StridedView,
+    b: StridedView,
+    outShape: readonly number[],
+    outDtype: DType,
+  ): TypedArray;
+  /** Contiguous copy, converting to `dtype`. */
+  cast(x: StridedView, dtype: DType): TypedArray;
+  reduce(kind: ReduceKind, x: StridedView, axes: readonly number[], outDtype: DType): TypedArray;
+  argReduce(kind: ArgReduceKind, x: StridedView, axis: number): Int32Array;
+  cumsum(x: StridedView, axis: number, exclusive: boolean, reverse: boolean): TypedArray;
+  /** Batched matrix product with NumPy broadcasting of the batch dimensions. */
+  matmul(
+    a: StridedView,
+    b: StridedView,
+    transposeA: boolean,
+    transposeB: boolean,
+    outShape: readonly number[],
+  ): TypedArray;
+  /** Takes slices `indices` along `axis`; indices are already bounds-checked. */
+  gather(x: StridedView, indices: Int32Array, axis: number): TypedArray;
+  /** Adds slices of `updates` into a zero tensor whose `axis` has `size` entries, at `indices`. */
+  scatterAdd(updates: StridedView, indices: Int32Array, axis: number, size: number): TypedArray;
+  concat(parts: readonly StridedView[], axis: number, outShape: readonly number[], dtype: DType): TypedArray;
+  /** Writes `x` into a zero tensor of `outShape` at begin + i * steps (the adjoint of a strided slice). */
+  unslice(
+    x: StridedView,
+    begin: readonly number[],
+    steps: readonly number[],
+    outShape: readonly number[],
+  ): TypedArray;
+  conv2d(x: StridedView, filter: StridedView, g: Conv2DGeometry): TypedArray;
+  conv2dBackpropInput(dy: StridedView, filter: StridedView, g: Conv2DGeometry): TypedArray;
+  conv2dBackpropFilter(x: StridedView, dy: StridedView, g: Conv2DGeometry): TypedArray;
+  maxPool(x: StridedView, g: Conv2DGeometry): { y: TypedArray; argmax: Int32Array };
+  avgPool(x: StridedView, g: Conv2DGeometry): TypedArray;
+  avgPoolBackprop(dy: StridedView, g: Conv2DGeometry): TypedArray;
+  inv(opName: string, a: StridedView, batch: number, n: number): TypedArray;
+  solve(opName: string, a: StridedView, b: StridedView, batch: number, n: number, m: number): TypedArray;
+  det(a: StridedView, batch: number, n: number): TypedArray;
+}

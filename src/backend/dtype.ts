@@ -1,0 +1,51 @@
+/** The element types a tensor can hold, ordered by promotion rank (bool < int32 < float32 < float64). */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
+
+export const DTYPES: readonly DType[] = ['bool', 'int32', 'float32', 'float64'];
+
+export type FloatArray = Float32Array | Float64Array;
+/** bool is stored one byte per element (0 or 1). */
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
+
+export type FloatDType = 'float32' | 'float64';
+
+export function isFloat(dtype: DType): dtype is FloatDType {
+  return dtype === 'float32' || dtype === 'float64';
+}
+
+export function isDType(value: unknown): value is DType {
+  return value === 'float32' || value === 'float64' || value === 'int32' || value === 'bool';
+}
+
+export function arrayConstructor(dtype: DType) {
+  switch (dtype) {
+    case 'float32':
+      return Float32Array;
+    case 'float64':
+      return Float64Array;
+    case 'int32':
+      return Int32Array;
+    case 'bool':
+      return Uint8Array;
+  }
+}
+
+export function allocate(dtype: DType, size: number): TypedArray {
+  return new (arrayConstructor(dtype))(size);
+}
+
+export function bytesPerElement(dtype: DType): number {
+  return arrayConstructor(dtype).BYTES_PER_ELEMENT;
+}
+
+export function dtypeOfArray(data: TypedArray): DType {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof Int32Array) return 'int32';
+  return 'bool';
+}
+
+/** NumPy/PyTorch promotion between two tensors: the higher of the two ranks. */
+export function promoteTypes(a: DType, b: DType): DType {
+  return DTYPES.indexOf(a) >= DTYPES.indexOf(b) ? a : b;
+}

@@ -1,0 +1,56 @@
+/**
+ * tapeflow: tensors, automatic differentiation (GradientTape and backward()), and the numerical core
+ * of TensorFlow 2 / PyTorch, for TypeScript. `import * as tf from 'tapeflow'`.
+ */
+
+import * as activations from './ops/activations.js';
+import * as linalgOps from './ops/linalg.js';
+import * as nnOps from './ops/nn.js';
+import { moments } from './ops/reduce.js';
+import { relu, sigmoid, tanh } from './ops/unary.js';
+import * as randomOps from './random/index.js';
+import { dropout } from './random/index.js';
+
+export * from './autograd/index.js';
+export { type DType, getBackend, setBackend } from './backend/index.js';
+export * from './ops/index.js';
+export type { TensorLike } from './tensor/convert.js';
+export { type MemoryInfo, memory } from './tensor/memory.js';
+export { Node } from './tensor/node.js';
+export { noGrad } from './tensor/recording.js';
+export { isTensor, type NestedArray, Tensor } from './tensor/tensor.js';
+
+/** Linear algebra with gradients. */
+export const linalg = {
+  inv: linalgOps.inv,
+  solve: linalgOps.solve,
+  det: linalgOps.det,
+};
+
+/** Seeded, reproducible sampling (Philox-based; see random/generator.ts). */
+export const random = {
+  setSeed: randomOps.setSeed,
+  normal: randomOps.normal,
+  truncatedNormal: randomOps.truncatedNormal,
+  uniform: randomOps.uniform,
+  randint: randomOps.randint,
+  shuffle: randomOps.shuffle,
+};
+
+/** TensorFlow's tf.nn namespace. */
+export const nn = {
+  ...activations,
+  relu,
+  sigmoid,
+  tanh,
+  softmax: nnOps.softmax,
+  logSoftmax: nnOps.logSoftmax,
+  conv2d: nnOps.conv2d,
+  maxPool: nnOps.maxPool,
+  avgPool: nnOps.avgPool,
+  moments,
+  dropout,
+};
+
+export { dropout };
+export const version = '0.1.0';

@@ -1,0 +1,83 @@
+import type { DType } from '../backend/dtype.js';
+import { type Backend, backend } from '../backend/index.js';
+import { type GradRule, Node } from '../tensor/node.js';
+import { recording, type TapeRecorder } from '../tensor/recording.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { Variable } from './variable.js';
+
+/**
+ * A primitive op, declared once: how its output shape and dtype follow from its inputs (throwing a
+ * message that names the op, the shapes/dtypes and what was expected), the kernel call, and the
+ * gradient rule written with other ops (null: not differentiable, no graph node is recorded).
+ */
+export interface OpDef<Attrs = undefined> {
+  readonly name: string;
+  infer(inputs: readonly Tensor[], attrs: Attrs): OutputSpec;
+  kernel(backend: Backend, inputs: readonly Tensor[], attrs: Attrs, out: OutputSpec): Tensor;
+  readonly grad: GradRule<Attrs> | null;
+}
+
+export interface OutputSpec {
+  readonly shape: readonly number[];
+  readonly dtype: DType;
+}
+
+export function defineOp<Attrs = undefined>(def: OpDef<Attrs>): OpDef<Attrs> {
+  return def;
+}
+
+/** Runs a primitive: infer, compute, and record a graph node when some input is being differentiated. */
+export function runOp<Attrs>(def: OpDef<Attrs>, inputs: readonly Tensor[], attrs: Attrs): Tensor {
+  const out = def.infer(inputs, attrs);
+  const y = def.kernel(backend(), inputs, attrs, out);
+  if (def.grad !== null && recording.gradEnabled && (y.dtype === 'float32' || y.dtype === 'float64')) {
+    record(def as OpDef<unknown>, inputs, attrs, y);
+  }
+  return y;
+}
+
+function record(def: OpDef<unknown>, inputs: readonly Tensor[], attrs: unknown, y: Tensor): void {
+  let torch = false;
+  if (recording.trackRequiresGrad) {
+    for (const t of inputs) {
+      if (t.trackGrad) {
+        torch = true;
+        break;
+      }
+    }
+  }
+  let hit = false;
+  for (const tape of recording.tapes) {
+    if (follows(tape, inputs)) {
+      tape.tracked.add(y);
+      hit = true;
+    }
+  }
+  if (!torch && !hit) return;
+  let saved = inputs;
+  for (let i = 0; i < inputs.length; i++) {
+    if (inputs[i] instanceof Variable) {
+      saved = inputs.map((t) => (t instanceof Variable ? t.snapshot() : t));
+      break;
+    }
+  }
+  y.gradFn = new Node(def.name, inputs, { inputs: saved, output: y, attrs }, def.grad as GradRule);
+  y.trackGrad = torch;
+}
+
+/** Whether the tape follows one of the inputs, watching a trainable variable on first access. */
+function follows(tape: TapeRecorder, inputs: readonly Tensor[]): boolean {
+  let found = false;
+  for (const t of inputs) {
+    if (tape.tracked.has(t)) found = true;
+    else if (tape.watchAccessedVariables && t instanceof Variable && t.trainable && isFloatTensor(t)) {
+      tape.tracked.add(t);
+      found = true;
+    }
+  }
+  return found;
+}
+
+function isFloatTensor(t: Tensor): boolean {
+  return t.dtype === 'float32' || t.dtype === 'float64';
+}
