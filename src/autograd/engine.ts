@@ -71,7 +71,9 @@ export function backprop(
     needed = (t) => isFloat(t.dtype) && (followed(t) || follows(t));
   }
   const grads = new Map<Tensor, Tensor>();
-  roots.forEach((root, i) => accumulate(grads, root, seeds[i]!, 'target'));
+  roots.forEach((root, i) => {
+    accumulate(grads, root, seeds[i]!, 'target');
+  });
   const result = new Map<Tensor, Tensor>();
   for (let k = order.length - 1; k >= 0; k--) {
     const t = order[k]!;

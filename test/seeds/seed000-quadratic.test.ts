@@ -11,7 +11,9 @@ describe('seed 000: quadratic fit by gradient descent', () => {
     expect(x.shape).toEqual([100]);
     expect(x.dtype).toBe('float32');
     const xs = x.dataSync();
-    golden.quadratic_fit_gd.x_float32.forEach((v, i) => expect(xs[i]).toBeCloseTo(v, 6));
+    golden.quadratic_fit_gd.x_float32.forEach((v, i) => {
+      expect(xs[i]).toBeCloseTo(v, 6);
+    });
   });
 
   it('prints the notes losses and ends at w1 1.95, w2 3.00, b 4.97, loss 0.6283', () => {

@@ -25,8 +25,18 @@ function compile(key: string, params: string[], body: string): Loop {
   return fn;
 }
 
+/** Compiled flat loops per expression, indexed by scalarMask (which operands are single elements). */
+const flatLoops = new Map<string, Loop[]>();
+
 /** Same-shape contiguous operands, or operands of one element (broadcast scalars). */
 function flatLoop(expr: string, arity: number, scalarMask: number): Loop {
+  let byMask = flatLoops.get(expr);
+  if (byMask === undefined) {
+    byMask = [];
+    flatLoops.set(expr, byMask);
+  }
+  const found = byMask[scalarMask];
+  if (found !== undefined) return found;
   const key = `flat|${arity}|${scalarMask}|${expr}`;
   const params = ['O', 'n'];
   const pre: string[] = [];
@@ -37,11 +47,13 @@ function flatLoop(expr: string, arity: number, scalarMask: number): Loop {
     if (scalarMask & (1 << k)) pre.push(`const ${name} = ${name.toUpperCase()}[${name}o];`);
     else reads.push(`const ${name} = ${name.toUpperCase()}[${name}o + i];`);
   }
-  return compile(
+  const loop = compile(
     key,
     params,
     `${pre.join('\n')}\nfor (let i = 0; i < n; i++) { ${reads.join(' ')} O[i] = ${expr}; }`,
   );
+  byMask[scalarMask] = loop;
+  return loop;
 }
 
 /** General strided loop over a collapsed shape; the innermost axis runs as a tight loop. */
