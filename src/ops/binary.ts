@@ -73,7 +73,28 @@ function winnerWeight(a: Tensor, b: Tensor, wins: 'greater' | 'less', dtype: DTy
   return add(won, mul(cast(equal(a, b), dtype), 0.5));
 }
 
-export const binaryOps: Record<string, OpDef<undefined>> = {
+export type BinaryOpName =
+  | 'add'
+  | 'sub'
+  | 'mul'
+  | 'div'
+  | 'pow'
+  | 'maximum'
+  | 'minimum'
+  | 'mod'
+  | 'atan2'
+  | 'floorDiv'
+  | 'equal'
+  | 'notEqual'
+  | 'less'
+  | 'lessEqual'
+  | 'greater'
+  | 'greaterEqual'
+  | 'logicalAnd'
+  | 'logicalOr'
+  | 'logicalXor';
+
+export const binaryOps: Record<BinaryOpName, OpDef<undefined>> = {
   add: binaryDef(
     'add',
     'add',

@@ -1,0 +1,108 @@
+/**
+ * Every op tapeflow defines, in one place. `primitives` have a kernel and a gradient rule; `composites`
+ * are written with other ops (their gradients follow). The test suite walks both: every differentiable
+ * entry must have a numerical gradient check, and `tsc` rejects a check table that misses a name.
+ */
+import * as activations from './activations.js';
+import { binaryOps, squaredDifference } from './binary.js';
+import { castOp } from './cast.js';
+import { clipByValue } from './clip.js';
+import { gatherOp, scatterAddOp } from './gather.js';
+import { detOp, invOp, solveOp } from './linalg.js';
+import { dot, matmulOp, outer } from './matmul.js';
+import {
+  avgPoolBackpropOp,
+  avgPoolOp,
+  conv2dBackpropFilterOp,
+  conv2dBackpropInputOp,
+  conv2dOp,
+  logSoftmax,
+  maxPoolOp,
+  softmax,
+} from './nn.js';
+import type { OpDef } from './op.js';
+import { argOps, cumsumOp, logSumExp, mean, moments, norm, reduceOps, std, variance } from './reduce.js';
+import {
+  broadcastToOp,
+  concatOp,
+  expandDims,
+  flipOp,
+  pad,
+  reshapeOp,
+  sliceOp,
+  split,
+  squeeze,
+  stack,
+  tile,
+  transposeOp,
+  unsliceOp,
+  unstack,
+} from './shape.js';
+import { unaryOps } from './unary.js';
+import { whereOp } from './where.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: the registry holds ops with different attribute types.
+type AnyOp = OpDef<any>;
+
+export const primitives = {
+  ...unaryOps,
+  ...binaryOps,
+  cast: castOp as AnyOp,
+  where: whereOp as AnyOp,
+  ...(reduceOps as Record<keyof typeof reduceOps, AnyOp>),
+  ...(argOps as Record<keyof typeof argOps, AnyOp>),
+  cumsum: cumsumOp as AnyOp,
+  reshape: reshapeOp as AnyOp,
+  transpose: transposeOp as AnyOp,
+  broadcastTo: broadcastToOp as AnyOp,
+  slice: sliceOp as AnyOp,
+  unslice: unsliceOp as AnyOp,
+  flip: flipOp as AnyOp,
+  concat: concatOp as AnyOp,
+  gather: gatherOp as AnyOp,
+  scatterAdd: scatterAddOp as AnyOp,
+  matmul: matmulOp as AnyOp,
+  conv2d: conv2dOp as AnyOp,
+  conv2dBackpropInput: conv2dBackpropInputOp as AnyOp,
+  conv2dBackpropFilter: conv2dBackpropFilterOp as AnyOp,
+  maxPool: maxPoolOp as AnyOp,
+  avgPool: avgPoolOp as AnyOp,
+  avgPoolBackprop: avgPoolBackpropOp as AnyOp,
+  inv: invOp as AnyOp,
+  solve: solveOp as AnyOp,
+  det: detOp as AnyOp,
+};
+
+export const composites = {
+  relu6: activations.relu6,
+  leakyRelu: activations.leakyRelu,
+  elu: activations.elu,
+  selu: activations.selu,
+  gelu: activations.gelu,
+  softplus: activations.softplus,
+  softsign: activations.softsign,
+  silu: activations.silu,
+  squaredDifference,
+  clipByValue,
+  mean,
+  variance,
+  std,
+  moments,
+  logSumExp,
+  norm,
+  softmax,
+  logSoftmax,
+  expandDims,
+  squeeze,
+  stack,
+  unstack,
+  split,
+  tile,
+  pad,
+  dot,
+  outer,
+};
+
+export type PrimitiveName = keyof typeof primitives;
+export type CompositeName = keyof typeof composites;
+export type OpName = PrimitiveName | CompositeName;
