@@ -47,20 +47,25 @@ function checkDtype(opName: string, dtype: DType): DType {
   return dtype;
 }
 
-export function fill(shape: readonly number[], value: number | boolean, dtype?: DType): Tensor {
-  checkShape('fill', shape);
-  const dt = checkDtype('fill', dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'));
+export function fill(
+  shape: readonly number[],
+  value: number | boolean,
+  dtype?: DType,
+  opName = 'fill',
+): Tensor {
+  checkShape(opName, shape);
+  const dt = checkDtype(opName, dtype ?? (typeof value === 'boolean' ? 'bool' : 'float32'));
   const data = allocate(dt, sizeOf(shape));
   if (value !== 0 && value !== false) data.fill(Number(value));
   return new Tensor(data, [...shape], dt);
 }
 
 export function zeros(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return fill(shape, 0, dtype);
+  return fill(shape, 0, dtype, 'zeros');
 }
 
 export function ones(shape: readonly number[], dtype: DType = 'float32'): Tensor {
-  return fill(shape, 1, dtype);
+  return fill(shape, 1, dtype, 'ones');
 }
 
 export function zerosLike(x: TensorLike): Tensor {

@@ -24,7 +24,7 @@ export const matmulOp = defineOp<MatmulAttrs>({
     if (ar < 2 || br < 2) throw new RangeError(`matmul: expected tensors of rank >= 2, got ${describe()}`);
     if (a!.dtype === 'bool' || b!.dtype === 'bool' || a!.dtype !== b!.dtype) {
       throw new TypeError(
-        `matmul: expected two float32, float64 or int32 tensors of one dtype, got ${a!.dtype} and ${b!.dtype}`,
+        `matmul: expected two float32, float64 or int32 tensors of one dtype, got ${formatShape(a!.shape)} ${a!.dtype} and ${formatShape(b!.shape)} ${b!.dtype}`,
       );
     }
     const m = transposeA ? a!.shape[ar - 1]! : a!.shape[ar - 2]!;

@@ -54,16 +54,31 @@ function record(def: OpDef<unknown>, inputs: readonly Tensor[], attrs: unknown, 
     }
   }
   if (!torch && !hit) return;
-  let saved = inputs;
+  let graphInputs = inputs;
   for (let i = 0; i < inputs.length; i++) {
     if (inputs[i] instanceof Variable) {
-      saved = inputs.map((t) => (t instanceof Variable ? t.snapshot() : t));
+      graphInputs = inputs.map((t) => (t instanceof Variable ? readVariable(t) : t));
       break;
     }
   }
-  y.gradFn = new Node(def.name, inputs, { inputs: saved, output: y, attrs }, def.grad as GradRule);
+  y.gradFn = new Node(def.name, graphInputs, { inputs: graphInputs, output: y, attrs }, def.grad as GradRule);
   y.trackGrad = torch;
 }
+
+/**
+ * The value a recorded op read from a variable: a snapshot (so a later assign cannot change the
+ * gradient owed) linked to the variable by an identity node, so that gradients, including gradients
+ * of gradients computed under an outer tape, flow back to the variable (TensorFlow's ReadVariableOp).
+ */
+function readVariable(v: Variable): Tensor {
+  const value = v.snapshot();
+  value.gradFn = new Node('readVariable', [v], { inputs: [v], output: value, attrs: undefined }, passThrough);
+  value.trackGrad = v.trackGrad && recording.trackRequiresGrad;
+  for (const tape of recording.tapes) if (tape.tracked.has(v)) tape.tracked.add(value);
+  return value;
+}
+
+const passThrough: GradRule = (dy) => [dy];
 
 /** Whether the tape follows one of the inputs, watching a trainable variable on first access. */
 function follows(tape: TapeRecorder, inputs: readonly Tensor[]): boolean {

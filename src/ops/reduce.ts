@@ -110,8 +110,8 @@ export const any = (x: TensorLike, axis?: Axis, keepDims = false) =>
 export const all = (x: TensorLike, axis?: Axis, keepDims = false) =>
   runReduce(reduceOps.all, x, axis, keepDims);
 
-function countOf(x: Tensor, axis: Axis): number {
-  const axes = normalizeAxes('mean', axis, x.rank);
+function countOf(opName: string, x: Tensor, axis: Axis): number {
+  const axes = normalizeAxes(opName, axis, x.rank);
   let n = 1;
   for (const a of axes) n *= x.shape[a]!;
   return n;
@@ -120,20 +120,24 @@ function countOf(x: Tensor, axis: Axis): number {
 /** Mean over axes; integer input gives float32. The mean of nothing is NaN, as in NumPy. */
 export function mean(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
   const t = toTensor(x, 'mean');
+  const n = countOf('mean', t, axis);
   const f = cast(t, floatOf(t.dtype));
-  return div(sum(f, axis, keepDims), countOf(t, axis));
+  return div(sum(f, axis, keepDims), n);
 }
 
 /** Variance (biased by default, as TensorFlow; `correction: 1` gives PyTorch's unbiased default). */
 export function variance(x: TensorLike, axis?: Axis, keepDims = false, correction = 0): Tensor {
   const t = toTensor(x, 'variance');
+  const n = countOf('variance', t, axis);
   const f = cast(t, floatOf(t.dtype));
   const centered = sub(f, mean(f, axis, true));
-  return div(sum(square(centered), axis, keepDims), countOf(t, axis) - correction);
+  return div(sum(square(centered), axis, keepDims), n - correction);
 }
 
 export function std(x: TensorLike, axis?: Axis, keepDims = false, correction = 0): Tensor {
-  return sqrt(variance(x, axis, keepDims, correction));
+  const t = toTensor(x, 'std');
+  countOf('std', t, axis);
+  return sqrt(variance(t, axis, keepDims, correction));
 }
 
 /** Mean and (biased) variance together, as tf.nn.moments. */
@@ -144,12 +148,13 @@ export function moments(x: TensorLike, axis?: Axis, keepDims = false): { mean: T
 /** log(sum(exp(x))) computed stably by shifting with the (gradient-free) maximum. */
 export function logSumExp(x: TensorLike, axis?: Axis, keepDims = false): Tensor {
   const t = toTensor(x, 'logSumExp');
+  const axes = normalizeAxes('logSumExp', axis, t.rank);
   const f = cast(t, floatOf(t.dtype));
   const top = stopGradient(max(f, axis, true));
   const shift = where(isFinite(top), top, 0);
   const result = add(log(sum(exp(sub(f, shift)), axis, true)), shift);
   if (keepDims) return result;
-  return reshape(result, reducedShape(f.shape, normalizeAxes('logSumExp', axis, f.rank), false));
+  return reshape(result, reducedShape(f.shape, axes, false));
 }
 
 /** Vector norm over axes: ord 2 (euclidean, default), 1, Infinity, or any p > 0. */
@@ -160,6 +165,7 @@ export function norm(
   keepDims = false,
 ): Tensor {
   const t = toTensor(x, 'norm');
+  normalizeAxes('norm', axis, t.rank);
   const f = cast(t, floatOf(t.dtype));
   const p = ord === 'euclidean' ? 2 : ord;
   if (p === 2) return sqrt(sum(square(f), axis, keepDims));

@@ -45,7 +45,44 @@ const chain =
 
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
-export const unaryOps: Record<string, OpDef<undefined>> = {
+export type UnaryOpName =
+  | 'neg'
+  | 'abs'
+  | 'sign'
+  | 'exp'
+  | 'expm1'
+  | 'log'
+  | 'log1p'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'square'
+  | 'reciprocal'
+  | 'sin'
+  | 'cos'
+  | 'tan'
+  | 'asin'
+  | 'acos'
+  | 'atan'
+  | 'sinh'
+  | 'cosh'
+  | 'tanh'
+  | 'asinh'
+  | 'acosh'
+  | 'atanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'erf'
+  | 'step'
+  | 'floor'
+  | 'ceil'
+  | 'round'
+  | 'isNaN'
+  | 'isFinite'
+  | 'isInf'
+  | 'logicalNot'
+  | 'stopGradient';
+
+export const unaryOps: Record<UnaryOpName, OpDef<undefined>> = {
   neg: unaryDef('neg', 'neg', 'numeric', (dy) => [neg(dy)]),
   abs: unaryDef(
     'abs',

@@ -49,11 +49,19 @@ const unary = (fn: (x: Tensor) => Tensor, lo = -1, hi = 1, signed = false): Chec
   inputs: () => [rand([2, 3], lo, hi, signed)],
   fn,
 });
-const binary = (fn: (a: Tensor, b: Tensor) => Tensor, aShape = [3, 1], bShape = [1, 4], range: [number, number] = [-1, 1]): Check => ({
+const binary = (
+  fn: (a: Tensor, b: Tensor) => Tensor,
+  aShape = [3, 1],
+  bShape = [1, 4],
+  range: [number, number] = [-1, 1],
+): Check => ({
   inputs: () => [rand(aShape, ...range), rand(bShape, ...range)],
   fn,
 });
-const notDiff = (f: (...xs: Tensor[]) => Tensor, inputs: () => Tensor[] = x23): Check => ({ notDifferentiable: f, inputs });
+const notDiff = (f: (...xs: Tensor[]) => Tensor, inputs: () => Tensor[] = x23): Check => ({
+  notDifferentiable: f,
+  inputs,
+});
 const boolInput = () => [rand([2, 3]).greater(0)];
 
 const convInput = () => [rand([2, 6, 6, 2]), rand([3, 3, 2, 3])];
@@ -107,16 +115,46 @@ const checks: Record<OpName, Check> = {
   minimum: binary((a, b) => a.minimum(b), [2, 3, 4], [4]),
   mod: binary((a, b) => a.add(2.5).mod(b.add(2)), [3, 1], [1, 4], [0.05, 0.45]),
   atan2: binary((a, b) => a.atan2(b)),
-  floorDiv: notDiff((a, b) => a.floorDiv(b.add(2)), () => [rand([3]), rand([3])]),
-  equal: notDiff((a, b) => a.equal(b), () => [rand([3]), rand([3])]),
-  notEqual: notDiff((a, b) => a.notEqual(b), () => [rand([3]), rand([3])]),
-  less: notDiff((a, b) => a.less(b), () => [rand([3]), rand([3])]),
-  lessEqual: notDiff((a, b) => a.lessEqual(b), () => [rand([3]), rand([3])]),
-  greater: notDiff((a, b) => a.greater(b), () => [rand([3]), rand([3])]),
-  greaterEqual: notDiff((a, b) => a.greaterEqual(b), () => [rand([3]), rand([3])]),
-  logicalAnd: notDiff((a, b) => a.logicalAnd(b), () => [rand([3]).greater(0), rand([3]).greater(0)]),
-  logicalOr: notDiff((a, b) => a.logicalOr(b), () => [rand([3]).greater(0), rand([3]).greater(0)]),
-  logicalXor: notDiff((a, b) => a.logicalXor(b), () => [rand([3]).greater(0), rand([3]).greater(0)]),
+  floorDiv: notDiff(
+    (a, b) => a.floorDiv(b.add(2)),
+    () => [rand([3]), rand([3])],
+  ),
+  equal: notDiff(
+    (a, b) => a.equal(b),
+    () => [rand([3]), rand([3])],
+  ),
+  notEqual: notDiff(
+    (a, b) => a.notEqual(b),
+    () => [rand([3]), rand([3])],
+  ),
+  less: notDiff(
+    (a, b) => a.less(b),
+    () => [rand([3]), rand([3])],
+  ),
+  lessEqual: notDiff(
+    (a, b) => a.lessEqual(b),
+    () => [rand([3]), rand([3])],
+  ),
+  greater: notDiff(
+    (a, b) => a.greater(b),
+    () => [rand([3]), rand([3])],
+  ),
+  greaterEqual: notDiff(
+    (a, b) => a.greaterEqual(b),
+    () => [rand([3]), rand([3])],
+  ),
+  logicalAnd: notDiff(
+    (a, b) => a.logicalAnd(b),
+    () => [rand([3]).greater(0), rand([3]).greater(0)],
+  ),
+  logicalOr: notDiff(
+    (a, b) => a.logicalOr(b),
+    () => [rand([3]).greater(0), rand([3]).greater(0)],
+  ),
+  logicalXor: notDiff(
+    (a, b) => a.logicalXor(b),
+    () => [rand([3]).greater(0), rand([3]).greater(0)],
+  ),
   // ---- other primitives
   cast: {
     inputs: x23,
@@ -126,7 +164,15 @@ const checks: Record<OpName, Check> = {
   },
   where: {
     inputs: () => [rand([2, 3]), rand([1, 3])],
-    fn: (a, b) => tf.where(tf.tensor([[true, false, true], [false, false, true]]), a, b),
+    fn: (a, b) =>
+      tf.where(
+        tf.tensor([
+          [true, false, true],
+          [false, false, true],
+        ]),
+        a,
+        b,
+      ),
   },
   sum: { inputs: () => [rand([2, 3, 4])], fn: (x) => x.sum([0, 2], true) },
   prod: { inputs: () => [rand([3, 4], 0.3, 1.5, true)], fn: (x) => x.prod(1) },
@@ -137,12 +183,21 @@ const checks: Record<OpName, Check> = {
   argmax: notDiff((x) => x.argmax(1)),
   argmin: notDiff((x) => x.argmin(0)),
   cumsum: { inputs: () => [rand([3, 4])], fn: (x) => x.cumsum(1).add(x.cumsum(0, true, true)) },
-  reshape: { inputs: () => [rand([2, 3, 4])], fn: (x) => x.reshape([6, -1]).mul(tf.range(0, 4, 1, 'float64')) },
-  transpose: { inputs: () => [rand([2, 3, 4])], fn: (x) => x.transpose([2, 0, 1]).mul(tf.range(0, 3, 1, 'float64')) },
+  reshape: {
+    inputs: () => [rand([2, 3, 4])],
+    fn: (x) => x.reshape([6, -1]).mul(tf.range(0, 4, 1, 'float64')),
+  },
+  transpose: {
+    inputs: () => [rand([2, 3, 4])],
+    fn: (x) => x.transpose([2, 0, 1]).mul(tf.range(0, 3, 1, 'float64')),
+  },
   broadcastTo: { inputs: () => [rand([3, 1])], fn: (x) => x.broadcastTo([2, 3, 4]).mul(W234) },
   slice: { inputs: () => [rand([2, 4, 5])], fn: (x) => x.slice([0, 1, 0], [-1, 2, -1], [1, 1, 2]) },
   unslice: { inputs: () => [rand([2, 3])], fn: (x) => unslice(x, [4, 7], [1, 0], [2, 3]).mul(W47) },
-  flip: { inputs: () => [rand([2, 3])], fn: (x) => x.flip(1).mul(tf.tensor([1, 2, 3], { dtype: 'float64' })) },
+  flip: {
+    inputs: () => [rand([2, 3])],
+    fn: (x) => x.flip(1).mul(tf.tensor([1, 2, 3], { dtype: 'float64' })),
+  },
   concat: { inputs: () => [rand([2, 3]), rand([2, 2])], fn: (a, b) => tf.concat([a, b], 1) },
   gather: { inputs: () => [rand([3, 4])], fn: (x) => x.gather(tf.tensor([2, 0, 2], { dtype: 'int32' }), 0) },
   scatterAdd: {
@@ -195,7 +250,10 @@ const checks: Record<OpName, Check> = {
     fn: (x) => tf.clipByValue(x, -0.5, 0.5),
   },
   mean: { inputs: () => [rand([2, 3, 4])], fn: (x) => x.mean([0, 2]) },
-  variance: { inputs: () => [rand([3, 4])], fn: (x) => tf.variance(x, 1).add(tf.variance(x, 0, true, 1).sum()) },
+  variance: {
+    inputs: () => [rand([3, 4])],
+    fn: (x) => tf.variance(x, 1).add(tf.variance(x, 0, true, 1).sum()),
+  },
   std: { inputs: () => [rand([3, 4])], fn: (x) => tf.std(x, 0, false, 1) },
   moments: {
     inputs: () => [rand([4, 3])],
@@ -207,7 +265,12 @@ const checks: Record<OpName, Check> = {
   logSumExp: { inputs: () => [rand([3, 4], -3, 3)], fn: (x) => tf.logSumExp(x, 1) },
   norm: {
     inputs: () => [rand([3, 4], 0.2, 1, true)],
-    fn: (x) => tf.norm(x).add(tf.norm(x, 1, 1).sum()).add(tf.norm(x, 3, 0).sum()).add(tf.norm(x, Infinity)),
+    fn: (x) =>
+      tf
+        .norm(x)
+        .add(tf.norm(x, 1, 1).sum())
+        .add(tf.norm(x, 3, 0).sum())
+        .add(tf.norm(x, Infinity)),
   },
   softmax: { inputs: () => [rand([2, 4], -2, 2)], fn: (x) => tf.softmax(x).add(tf.softmax(x, 0)) },
   logSoftmax: { inputs: () => [rand([2, 4], -2, 2)], fn: (x) => tf.logSoftmax(x) },
@@ -217,7 +280,20 @@ const checks: Record<OpName, Check> = {
   unstack: { inputs: x23, fn: (x) => tf.unstack(x, 1)[2]!.square() },
   split: { inputs: () => [rand([2, 6])], fn: (x) => tf.split(x, [1, -1, 2], 1)[1]!.square() },
   tile: { inputs: x23, fn: (x) => tf.tile(x, [2, 3]).mul(W49) },
-  pad: { inputs: x23, fn: (x) => tf.pad(x, [[1, 0], [2, 1]], 3).square() },
+  pad: {
+    inputs: x23,
+    fn: (x) =>
+      tf
+        .pad(
+          x,
+          [
+            [1, 0],
+            [2, 1],
+          ],
+          3,
+        )
+        .square(),
+  },
   dot: { inputs: () => [rand([4]), rand([4])], fn: (a, b) => tf.dot(a, b) },
   outer: { inputs: () => [rand([3]), rand([4])], fn: (a, b) => tf.outer(a, b) },
 };
