@@ -113,7 +113,7 @@ describe('GradientTape', () => {
     expect(j.shape).toEqual([3, 2]);
     const got = arr(j);
     const want = [2, 1, 2, 4, Math.cos(1), Math.cos(2)];
-    got.forEach((v, i) => expect(v).toBeCloseTo(want[i]!, 12));
+    for (const [i, v] of got.entries()) expect(v).toBeCloseTo(want[i]!, 12);
   });
 
   it('a gradient has its source dtype', () => {
