@@ -29,21 +29,11 @@ export const reshapeOp = defineOp<{ shape: number[] }>({
   name: 'reshape',
   infer: ([x], { shape }) => ({ shape, dtype: x!.dtype }),
   kernel: (_b, [x], { shape }) => {
-    if (isContiguous(x!.shape, x!.strides)) return view(x!, shape, contiguousStridesOf(shape), x!.offset);
+    if (isContiguous(x!.shape, x!.strides)) return view(x!, shape, contiguousStrides(shape), x!.offset);
     return new Tensor(copyToContiguous(x!), shape, x!.dtype);
   },
   grad: (dy, { inputs }) => [reshape(dy, inputs[0]!.shape)],
 });
-
-function contiguousStridesOf(shape: readonly number[]): number[] {
-  const strides = new Array<number>(shape.length);
-  let s = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    strides[i] = s;
-    s *= shape[i]!;
-  }
-  return strides;
-}
 
 /** Resolves one -1 and checks the element count; errors name both shapes. */
 function resolveShape(opName: string, from: readonly number[], to: readonly number[]): number[] {
