@@ -4,6 +4,7 @@ import { type TensorLike, toTensor } from '../tensor/convert.js';
 import {
   broadcastShapes,
   checkShape,
+  contiguousStrides,
   formatShape,
   normalizeAxis,
   shapesEqual,
