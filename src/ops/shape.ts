@@ -1,5 +1,5 @@
 import { isFloat, promoteTypes } from '../backend/dtype.js';
-import { copyToContiguous, isContiguous } from '../backend/js/strided.js';
+import { isContiguous } from '../backend/js/strided.js';
 import { type TensorLike, toTensor } from '../tensor/convert.js';
 import {
   broadcastShapes,
@@ -29,9 +29,9 @@ function view(x: Tensor, shape: readonly number[], strides: readonly number[], o
 export const reshapeOp = defineOp<{ shape: number[] }>({
   name: 'reshape',
   infer: ([x], { shape }) => ({ shape, dtype: x!.dtype }),
-  kernel: (_b, [x], { shape }) => {
+  kernel: (backend, [x], { shape }) => {
     if (isContiguous(x!.shape, x!.strides)) return view(x!, shape, contiguousStrides(shape), x!.offset);
-    return new Tensor(copyToContiguous(x!), shape, x!.dtype);
+    return new Tensor(backend.cast(x!, x!.dtype), shape, x!.dtype);
   },
   grad: (dy, { inputs }) => [reshape(dy, inputs[0]!.shape)],
 });

@@ -1,5 +1,5 @@
 import { arrayConstructor, type DType, isDType } from '../backend/dtype.js';
-import { copyToContiguous } from '../backend/js/strided.js';
+import { backend } from '../backend/index.js';
 import { fromValues, type TensorLike, toTensor } from '../tensor/convert.js';
 import { formatTensor } from '../tensor/format.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
@@ -26,7 +26,7 @@ export class Variable extends Tensor {
 
   constructor(initial: Tensor, options: VariableOptions = {}) {
     const dtype = options.dtype ?? initial.dtype;
-    super(copyToContiguous(initial, dtype), [...initial.shape], dtype);
+    super(backend().cast(initial, dtype), [...initial.shape], dtype);
     this.trainable = options.trainable ?? true;
     this.name = options.name ?? (variableCount++ === 0 ? 'Variable:0' : `Variable_${variableCount - 1}:0`);
   }
@@ -61,7 +61,7 @@ export class Variable extends Tensor {
       return this;
     }
     if (this.storageShared) {
-      this.storage = copyToContiguous(t);
+      this.storage = backend().cast(t, this.dtype);
       this.storageShared = false;
     } else {
       this.storage.set(t.contiguousData());
@@ -95,7 +95,7 @@ export class Variable extends Tensor {
       );
     }
     if (result.gradFn === null && result.isContiguous) this.storage = result.storage;
-    else this.storage = copyToContiguous(result);
+    else this.storage = backend().cast(result, this.dtype);
     this.storageShared = false;
     return this;
   }
@@ -109,7 +109,7 @@ export class Variable extends Tensor {
   }
 
   override toString(): string {
-    return formatTensor(copyToContiguous(this), this.shape, this.dtype, 'Variable', this.name);
+    return formatTensor(this.dataSync(), this.shape, this.dtype, 'Variable', this.name);
   }
 }
 

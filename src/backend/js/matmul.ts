@@ -37,9 +37,13 @@ const KC = 256;
 const NC = 1024;
 /** Upper bound (in doubles) on the Float64 accumulation block used for non-Float64 outputs. */
 const C_SCRATCH_MAX = 1 << 20;
-/** Below this many multiply-adds, or when a dimension is tiny, use the simple strided loops. */
-const PACKED_MIN_WORK = 1 << 15;
-const PACKED_MIN_DIM = 8;
+/**
+ * Below this many multiply-adds, or for matrix-vector / outer-product shapes, use the simple strided
+ * loops (measured: the packed path already wins from about 8x8x8, and loses when M or N is 1 or 2).
+ */
+const PACKED_MIN_WORK = 512;
+const PACKED_MIN_MN = 3;
+const PACKED_MIN_K = 2;
 
 /**
  * Packed scratch shared by all calls: a plain JS array with PACKED_DOUBLE_ELEMENTS (it starts as a
@@ -91,7 +95,7 @@ export function matmulInto(
   // packed double scratch, which would permanently de-optimize it.
   checkSpan('a', a.length, aOffset, M, aRowStride, K, aColStride);
   checkSpan('b', b.length, bOffset, K, bRowStride, N, bColStride);
-  if (M < PACKED_MIN_DIM || N < PACKED_MIN_DIM || K < PACKED_MIN_DIM || M * N * K < PACKED_MIN_WORK) {
+  if (M < PACKED_MIN_MN || N < PACKED_MIN_MN || K < PACKED_MIN_K || M * N * K < PACKED_MIN_WORK) {
     matmulSimple(
       a,
       aOffset,
@@ -147,7 +151,7 @@ function checkSpan(
   }
 }
 
-/** Low-overhead strided loops for small or skinny products. */
+/** Low-overhead strided loops for tiny products and matrix-vector / outer-product shapes. */
 function matmulSimple(
   a: TypedArray,
   aOffset: number,
@@ -164,15 +168,37 @@ function matmulSimple(
   K: number,
 ): void {
   if (N > 1 && Math.abs(bCs) < Math.abs(bRs)) {
-    // Rows of B are the short-stride direction: out[i,:] = sum_k A[i,k] * B[k,:] (axpy form).
+    // Rows of B are the short-stride direction: out[i,:] = sum_k A[i,k] * B[k,:] (axpy form, four
+    // rows of B per sweep over the row accumulator).
     if (rowScratch.length < N) rowScratch = new Float64Array(Math.max(N, rowScratch.length * 2));
     const acc = rowScratch;
+    const k4 = K - (K % 4);
     let o = outOffset;
     for (let i = 0; i < M; i++) {
       acc.fill(0, 0, N);
       let ai = aOffset + i * aRs;
       let bk = bOffset;
-      for (let k = 0; k < K; k++) {
+      let k = 0;
+      for (; k < k4; k += 4) {
+        const a0 = a[ai];
+        const a1 = a[ai + aCs];
+        const a2 = a[ai + 2 * aCs];
+        const a3 = a[ai + 3 * aCs];
+        let b0 = bk;
+        let b1 = bk + bRs;
+        let b2 = b1 + bRs;
+        let b3 = b2 + bRs;
+        for (let j = 0; j < N; j++) {
+          acc[j] += a0 * b[b0] + a1 * b[b1] + a2 * b[b2] + a3 * b[b3];
+          b0 += bCs;
+          b1 += bCs;
+          b2 += bCs;
+          b3 += bCs;
+        }
+        ai += 4 * aCs;
+        bk += 4 * bRs;
+      }
+      for (; k < K; k++) {
         const aik = a[ai];
         let bi = bk;
         for (let j = 0; j < N; j++) {
@@ -186,20 +212,25 @@ function matmulSimple(
     }
     return;
   }
-  // Dot form: out[i,j] = sum_k A[i,k] * B[k,j].
+  // Dot form: out[i,j] = sum_k A[i,k] * B[k,j], two partial sums to shorten the add chain.
+  const k2 = K - (K % 2);
   let o = outOffset;
   for (let i = 0; i < M; i++) {
     const aRow = aOffset + i * aRs;
     for (let j = 0; j < N; j++) {
       let ai = aRow;
       let bi = bOffset + j * bCs;
-      let s = 0;
-      for (let k = 0; k < K; k++) {
-        s += a[ai] * b[bi];
-        ai += aCs;
-        bi += bRs;
+      let s0 = 0;
+      let s1 = 0;
+      let k = 0;
+      for (; k < k2; k += 2) {
+        s0 += a[ai] * b[bi];
+        s1 += a[ai + aCs] * b[bi + bRs];
+        ai += 2 * aCs;
+        bi += 2 * bRs;
       }
-      out[o++] = s;
+      if (k < K) s0 += a[ai] * b[bi];
+      out[o++] = s0 + s1;
     }
   }
 }
