@@ -5,7 +5,7 @@ import { mapElements } from './elementwise.js';
 import { BINARY_EXPRESSIONS, UNARY_EXPRESSIONS } from './expressions.js';
 import { concat, gather, scatterAdd, unslice } from './indexing.js';
 import { luDeterminant, luInverse, luSolve } from './lu.js';
-import { matmulInto } from './matmul-naive.js';
+import { matmulInto } from './matmul.js';
 import { avgPool, avgPoolBackprop, maxPool } from './pool.js';
 import { argReduce, cumsum, reduce } from './reduce.js';
 import { copyToContiguous, type StridedView } from './strided.js';
