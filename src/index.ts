@@ -4,7 +4,6 @@
  */
 
 import * as activations from './ops/activations.js';
-import * as linalgOps from './ops/linalg.js';
 import * as nnOps from './ops/nn.js';
 import { moments } from './ops/reduce.js';
 import { relu, sigmoid, tanh } from './ops/unary.js';
@@ -20,12 +19,8 @@ export { Node } from './tensor/node.js';
 export { noGrad } from './tensor/recording.js';
 export { isTensor, type NestedArray, Tensor } from './tensor/tensor.js';
 
-/** Linear algebra with gradients. */
-export const linalg = {
-  inv: linalgOps.inv,
-  solve: linalgOps.solve,
-  det: linalgOps.det,
-};
+/** Linear algebra with gradients (`tf.linalg.inv`, `solve`, `det`, ...). */
+export * as linalg from './linalg/index.js';
 
 /** Seeded, reproducible sampling (Philox-based; see random/generator.ts). */
 export const random = {

@@ -104,5 +104,7 @@ export const composites = {
 };
 
 export type PrimitiveName = keyof typeof primitives;
+/** The ops of the core (issue 2); later groups add their own names. */
+export type CoreOpName = PrimitiveName | keyof typeof composites;
 export type CompositeName = keyof typeof composites;
 export type OpName = PrimitiveName | CompositeName;
