@@ -1,11 +1,12 @@
-import { isFloat } from '../backend/dtype.js';
-import { onesLike, zerosLike } from '../ops/creation.js';
+import { allocate, isFloat } from '../backend/dtype.js';
+import { onesLike, zeros, zerosLike } from '../ops/creation.js';
 import { reshape, stack } from '../ops/shape.js';
 import { Variable } from '../ops/variable.js';
 import { type TensorLike, toTensor } from '../tensor/convert.js';
 import { pushTape, recording, removeTape, type TapeRecorder } from '../tensor/recording.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { type DotOptions, renderDot } from './dot.js';
 import { backprop } from './engine.js';
 
 export interface GradientTapeOptions {
@@ -166,37 +167,166 @@ export class GradientTape implements TapeRecorder {
   }
 
   /**
-   * Full Jacobian d target / d source with shape [...target.shape, ...source.shape], one reverse pass
-   * per target element.
+   * Full Jacobian d target / d source with shape [...target.shape, ...source.shape] (TensorFlow's
+   * tape.jacobian): one reverse pass per target element, seeded with that element's one-hot. Null when
+   * the target does not depend on the source (or zeros with `unconnectedGradients: 'zero'`). The
+   * result is differentiable when an enclosing tape records this computation (hessians).
    */
-  jacobian(target: Tensor, source: Tensor): Tensor | null {
+  jacobian(target: Tensor, source: Tensor, options: JacobianOptions = {}): Tensor | null {
+    this.begin('jacobian', target, source);
+    const flat = target.size;
+    const shape = [...target.shape, ...source.shape];
+    return this.reverseRows(target, source, flat, options, shape, (i) => {
+      const seed = allocate(target.dtype, flat);
+      seed[i] = 1;
+      return new Tensor(seed, target.shape, target.dtype);
+    });
+  }
+
+  /**
+   * TensorFlow's tape.batch_jacobian: for target [b, ...] and source [b, ...] whose batch items are
+   * independent (item k of the target depends only on item k of the source), the per-item Jacobians
+   * with shape [b, ...target.shape[1:], ...source.shape[1:]]. One reverse pass per non-batch target
+   * element, seeded with that element set in every batch item: the sum over the batch separates
+   * because the items are independent.
+   */
+  batchJacobian(target: Tensor, source: Tensor, options: JacobianOptions = {}): Tensor | null {
+    this.begin('batchJacobian', target, source);
+    if (target.rank === 0 || source.rank === 0 || target.shape[0] !== source.shape[0]) {
+      throw new RangeError(
+        `GradientTape.batchJacobian: target ${formatShape(target.shape)} and source ${formatShape(source.shape)} need the same leading batch dimension`,
+      );
+    }
+    const batch = target.shape[0]!;
+    const inner = target.size / Math.max(batch, 1);
+    const shape = [batch, ...target.shape.slice(1), ...source.shape.slice(1)];
+    return this.reverseRows(
+      target,
+      source,
+      batch === 0 ? 0 : inner,
+      options,
+      shape,
+      (j) => {
+        const seed = allocate(target.dtype, target.size);
+        for (let k = 0; k < batch; k++) seed[k * inner + j] = 1;
+        return new Tensor(seed, target.shape, target.dtype);
+      },
+      batch,
+    );
+  }
+
+  /**
+   * Graphviz DOT text of the graph this tape recorded for `target` (see graphToDot): operations the
+   * tape did not record, and tensors it does not follow, are drawn as leaves; watched tensors and
+   * accessed variables are marked as sources.
+   */
+  toDot(target: Tensor, options: DotOptions = {}): string {
+    // The tape recorded a node when it followed one of the node's inputs at the time; a watched tensor
+    // produced by some other recording (requiresGrad, another tape) is a source here.
+    const recorded = (t: Tensor) => this.tracked.has(t) && t.gradFn!.inputs.some((x) => this.tracked.has(x));
+    return renderDot(target, { follows: recorded, isSource: (t) => this.tracked.has(t) }, options);
+  }
+
+  private begin(api: string, target: Tensor, source: Tensor): void {
+    if (!(target instanceof Tensor) || !(source instanceof Tensor)) {
+      throw new TypeError(`GradientTape.${api}: target and source must be Tensors`);
+    }
     if (this.used && !this.persistent) {
       throw new Error(
-        'GradientTape.jacobian: a non-persistent tape can be used only once; create it with { persistent: true }',
+        `GradientTape.${api}: a non-persistent tape can be used only once; create it with { persistent: true }`,
       );
     }
     this.used = true;
     this.stop();
-    const rows: Tensor[] = [];
-    let connected = false;
-    const flatSize = target.size;
-    for (let i = 0; i < flatSize; i++) {
-      const seed = new Float64Array(flatSize);
-      seed[i] = 1;
-      const seedTensor = toTensor(Array.from(seed), 'jacobian', target.dtype).reshape([...target.shape]);
-      const grads = backprop([target], [seedTensor], {
-        follows: (t) => this.tracked.has(t),
-        sources: new Set([source]),
-        retainGraph: true,
-      });
-      const g = grads.get(source);
-      if (g) connected = true;
-      rows.push(g ?? zerosLike(source));
-    }
-    if (!connected && flatSize > 0) return null;
-    if (flatSize === 0) return zerosLike(reshape(source, [0, ...source.shape]));
-    return reshape(stack(rows, 0), [...target.shape, ...source.shape]);
   }
+
+  /** Whether a gradient can flow from `target` to `source` through the nodes this tape recorded. */
+  private reaches(target: Tensor, source: Tensor): boolean {
+    if (!isFloat(target.dtype) || !this.tracked.has(source)) return false;
+    const seen = new Set<Tensor>([target]);
+    const stack = [target];
+    while (stack.length > 0) {
+      const t = stack.pop()!;
+      if (t === source) return true;
+      if (t.gradFn === null || !this.tracked.has(t)) continue;
+      for (const input of t.gradFn.inputs) {
+        if (!seen.has(input)) {
+          seen.add(input);
+          stack.push(input);
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Runs one reverse pass per seed and lays the source gradients out as rows: row i of batch item k
+   * (batch 1 for jacobian) goes to result[k, i, ...]. When no row is itself being recorded (no
+   * enclosing tape or requiresGrad tracking follows it), the rows are copied into one buffer; otherwise
+   * they are stacked with ops, so the result stays differentiable.
+   */
+  private reverseRows(
+    target: Tensor,
+    source: Tensor,
+    count: number,
+    options: JacobianOptions,
+    shape: number[],
+    seedAt: (i: number) => Tensor,
+    batch = 1,
+  ): Tensor | null {
+    const dtype = source.dtype;
+    const zero = options.unconnectedGradients === 'zero';
+    if (count === 0 || source.size === 0) return zeros(shape, dtype);
+    if (!this.reaches(target, source)) return zero ? zeros(shape, dtype) : null;
+    const follows = (t: Tensor) => this.tracked.has(t);
+    const sources = new Set([source]);
+    const rowSize = source.size / batch;
+    const data = allocate(dtype, count * source.size);
+    const live: (Tensor | null)[] = [];
+    let anyLive = false;
+    let connected = false;
+    for (let i = 0; i < count; i++) {
+      const g = backprop([target], [seedAt(i)], { follows, sources, retainGraph: true }).get(source) ?? null;
+      if (g === null) {
+        live.push(null);
+        continue;
+      }
+      connected = true;
+      if (isLive(g)) {
+        anyLive = true;
+        live.push(g);
+        continue;
+      }
+      live.push(null);
+      const values = g.contiguousData();
+      for (let k = 0; k < batch; k++) {
+        data.set(values.subarray(k * rowSize, (k + 1) * rowSize), (k * count + i) * rowSize);
+      }
+    }
+    if (!connected) return zero ? zeros(shape, dtype) : null;
+    if (!anyLive) return new Tensor(data, shape, dtype);
+    // Some rows carry a graph: build the result with ops (constant rows come from the buffer).
+    const rows = live.map((g, i) => {
+      if (g !== null) return reshape(g, [batch, rowSize]);
+      const row = allocate(dtype, source.size);
+      for (let k = 0; k < batch; k++) {
+        row.set(data.subarray((k * count + i) * rowSize, (k * count + i + 1) * rowSize), k * rowSize);
+      }
+      return new Tensor(row, [batch, rowSize], dtype);
+    });
+    return reshape(stack(rows, 1), shape);
+  }
+}
+
+/** Whether `t` is followed by an active tape or by requiresGrad tracking (so its value must stay a graph). */
+function isLive(t: Tensor): boolean {
+  if (t.gradFn !== null || t.trackGrad) return true;
+  return recording.tapes.some((tape) => tape.tracked.has(t));
+}
+
+export interface JacobianOptions {
+  /** What an unconnected source gets: null (default) or zeros. */
+  unconnectedGradients?: 'none' | 'zero';
 }
 
 /** True while any tape is recording (used by layers that behave differently under a tape). */

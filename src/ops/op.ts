@@ -31,12 +31,24 @@ export function runOp<Attrs>(def: OpDef<Attrs>, inputs: readonly Tensor[], attrs
   const out = def.infer(inputs, attrs);
   const y = def.kernel(backend(), inputs, attrs, out);
   if (def.grad !== null && recording.gradEnabled && (y.dtype === 'float32' || y.dtype === 'float64')) {
-    record(def as OpDef<unknown>, inputs, attrs, y);
+    recordNode(def.name, inputs, attrs, y, def.grad as GradRule);
   }
   return y;
 }
 
-function record(def: OpDef<unknown>, inputs: readonly Tensor[], attrs: unknown, y: Tensor): void {
+/**
+ * Makes `y` the output of a graph node named `name` over `inputs` whose gradient is `rule`, when an
+ * active tape follows some input (the tape then follows `y`) or an input is tracked PyTorch-style.
+ * Variable inputs are recorded through `readVariable` nodes. Returns whether a node was recorded.
+ * runOp uses it for every primitive; custom gradients (autograd/custom.ts) use it for their node.
+ */
+export function recordNode(
+  name: string,
+  inputs: readonly Tensor[],
+  attrs: unknown,
+  y: Tensor,
+  rule: GradRule,
+): boolean {
   let torch = false;
   if (recording.trackRequiresGrad) {
     for (const t of inputs) {
@@ -53,7 +65,7 @@ function record(def: OpDef<unknown>, inputs: readonly Tensor[], attrs: unknown, 
       hit = true;
     }
   }
-  if (!torch && !hit) return;
+  if (!torch && !hit) return false;
   let graphInputs = inputs;
   for (let i = 0; i < inputs.length; i++) {
     if (inputs[i] instanceof Variable) {
@@ -61,8 +73,9 @@ function record(def: OpDef<unknown>, inputs: readonly Tensor[], attrs: unknown, 
       break;
     }
   }
-  y.gradFn = new Node(def.name, graphInputs, { inputs: graphInputs, output: y, attrs }, def.grad as GradRule);
+  y.gradFn = new Node(name, graphInputs, { inputs: graphInputs, output: y, attrs }, rule);
   y.trackGrad = torch;
+  return true;
 }
 
 /**
