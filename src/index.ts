@@ -12,15 +12,15 @@ import { dropout } from './random/index.js';
 
 export * from './autograd/index.js';
 export { type DType, getBackend, setBackend } from './backend/index.js';
+export * as data from './data/index.js';
+/** Linear algebra with gradients (`tf.linalg.inv`, `solve`, `det`, ...). */
+export * as linalg from './linalg/index.js';
 export * from './ops/index.js';
 export type { TensorLike } from './tensor/convert.js';
 export { type MemoryInfo, memory } from './tensor/memory.js';
 export { Node } from './tensor/node.js';
 export { noGrad } from './tensor/recording.js';
 export { isTensor, type NestedArray, Tensor } from './tensor/tensor.js';
-
-/** Linear algebra with gradients (`tf.linalg.inv`, `solve`, `det`, ...). */
-export * as linalg from './linalg/index.js';
 
 /** Seeded, reproducible sampling (Philox-based; see random/generator.ts). */
 export const random = {

@@ -1,5 +1,5 @@
 import { allocate, type DType, type TypedArray } from '../dtype.js';
-import { copyToContiguous, type StridedView } from './strided.js';
+import { copyToContiguous, isContiguous, type StridedView } from './strided.js';
 
 /** Splits a shape around `axis` into (outer, n, inner) element counts. */
 function around(shape: readonly number[], axis: number): [number, number, number] {
@@ -10,14 +10,20 @@ function around(shape: readonly number[], axis: number): [number, number, number
   return [outer, shape[axis]!, inner];
 }
 
+/** The view's elements in row-major order: the storage itself when already contiguous (no copy). */
+function rowMajor(x: StridedView): { data: TypedArray; base: number } {
+  if (isContiguous(x.shape, x.strides)) return { data: x.storage, base: x.offset };
+  return { data: copyToContiguous(x), base: 0 };
+}
+
 export function gather(x: StridedView, indices: Int32Array, axis: number): TypedArray {
-  const data = copyToContiguous(x);
+  const { data, base } = rowMajor(x);
   const [outer, n, inner] = around(x.shape, axis);
   const m = indices.length;
   const out = allocate(x.dtype, outer * m * inner);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
-      const src = (o * n + indices[j]!) * inner;
+      const src = base + (o * n + indices[j]!) * inner;
       out.set(data.subarray(src, src + inner), (o * m + j) * inner);
     }
   }
