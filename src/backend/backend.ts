@@ -66,4 +66,45 @@ export interface Backend {
   inv(opName: string, a: StridedView, batch: number, n: number): TypedArray;
   solve(opName: string, a: StridedView, b: StridedView, batch: number, n: number, m: number): TypedArray;
   det(a: StridedView, batch: number, n: number): TypedArray;
+  // Decompositions (js/decompositions.ts): [batch, rows, cols] batches, errors naming `opName`.
+  /** Lower Cholesky factor; throws when a leading minor is not positive-definite. */
+  cholesky(opName: string, a: StridedView, batch: number, n: number): TypedArray;
+  /** Solves op(A) X = B with A [batch, n, n] triangular (op(A) = A^T when adjoint), B [batch, n, k]. */
+  triangularSolve(
+    opName: string,
+    a: StridedView,
+    b: StridedView,
+    batch: number,
+    n: number,
+    k: number,
+    lower: boolean,
+    adjoint: boolean,
+  ): TypedArray;
+  /** Householder QR: Q [batch, m, k] and R [batch, k, n], k = min(m, n) (complete: k = m). */
+  qr(
+    a: StridedView,
+    batch: number,
+    m: number,
+    n: number,
+    complete: boolean,
+  ): { q: TypedArray; r: TypedArray };
+  /** Ascending eigenvalues [batch, n] and eigenvectors (columns) [batch, n, n] of symmetric matrices. */
+  eigh(
+    opName: string,
+    a: StridedView,
+    batch: number,
+    n: number,
+  ): { eigenvalues: TypedArray; eigenvectors: TypedArray };
+  /** Descending singular values [batch, k] and, with computeUv, U and V (not V^T). */
+  svd(
+    opName: string,
+    a: StridedView,
+    batch: number,
+    m: number,
+    n: number,
+    fullMatrices: boolean,
+    computeUv: boolean,
+  ): { s: TypedArray; u: TypedArray | null; v: TypedArray | null };
+  /** Sign and log|det| of square matrices, [batch] each. */
+  slogdet(a: StridedView, batch: number, n: number): { sign: TypedArray; logAbsDet: TypedArray };
 }

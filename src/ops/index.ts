@@ -5,6 +5,7 @@ export * from './binary.js';
 export { cast } from './cast.js';
 export { clipByValue } from './clip.js';
 export * from './creation.js';
+export { einsum } from './einsum.js';
 export { gather, scatterAdd } from './gather.js';
 export { dot, matmul, matrixTranspose, outer } from './matmul.js';
 export { avgPool, type Conv2DOptions, conv2d, logSoftmax, maxPool, softmax } from './nn.js';

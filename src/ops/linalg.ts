@@ -18,7 +18,9 @@ function squareBatch(opName: string, a: Tensor): { batch: number; n: number } {
   if (!isFloat(a.dtype))
     throw new TypeError(`${opName}: expected a float32 or float64 tensor, got ${describeTensor(a)}`);
   const n = a.shape[a.rank - 1]!;
-  return { batch: n === 0 ? 0 : a.size / (n * n), n };
+  let batch = 1;
+  for (let i = 0; i < a.rank - 2; i++) batch *= a.shape[i]!;
+  return { batch, n };
 }
 
 export const invOp = defineOp({
@@ -49,9 +51,8 @@ export const solveOp = defineOp({
     return { shape: b!.shape, dtype: b!.dtype };
   },
   kernel: (backend, [a, b], _attrs, out) => {
-    const n = a!.shape[a!.rank - 1]!;
+    const { batch, n } = squareBatch('linalg.solve', a!);
     const m = b!.shape[b!.rank - 1]!;
-    const batch = n === 0 ? 0 : a!.size / (n * n);
     return new Tensor(backend.solve('linalg.solve', a!, b!, batch, n, m), out.shape, out.dtype);
   },
   // X = A^-1 B: grad_B = A^-T dX, grad_A = -grad_B X^T.

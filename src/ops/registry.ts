@@ -7,7 +7,14 @@ import * as activations from './activations.js';
 import { binaryOps, squaredDifference } from './binary.js';
 import { castOp } from './cast.js';
 import { clipByValue } from './clip.js';
+import { einsum } from './einsum.js';
 import { gatherOp, scatterAddOp } from './gather.js';
+import {
+  type DecompositionOpName,
+  decompositionComposites,
+  decompositionPrimitives,
+} from './linalg/decompositions.js';
+import { linalgStructureOps } from './linalg/structure.js';
 import { detOp, invOp, solveOp } from './linalg.js';
 import { dot, matmulOp, outer } from './matmul.js';
 import {
@@ -71,6 +78,7 @@ export const primitives = {
   inv: invOp as AnyOp,
   solve: solveOp as AnyOp,
   det: detOp as AnyOp,
+  ...(decompositionPrimitives as Record<keyof typeof decompositionPrimitives, AnyOp>),
 };
 
 export const composites = {
@@ -101,10 +109,18 @@ export const composites = {
   pad,
   dot,
   outer,
+  einsum,
+  ...linalgStructureOps,
+  ...decompositionComposites,
 };
 
 export type PrimitiveName = keyof typeof primitives;
-/** The ops of the core (issue 2); later groups add their own names. */
-export type CoreOpName = PrimitiveName | keyof typeof composites;
+/** einsum and tf.linalg's structure functions (issue 3), checked in test/ops/checks/linalg-structure.ts. */
+export type LinalgStructureOpName = 'einsum' | keyof typeof linalgStructureOps;
+/** The ops of the core (issue 2); later groups add their own names (and exclude them here). */
+export type CoreOpName = Exclude<
+  PrimitiveName | keyof typeof composites,
+  LinalgStructureOpName | DecompositionOpName
+>;
 export type CompositeName = keyof typeof composites;
 export type OpName = PrimitiveName | CompositeName;

@@ -193,9 +193,7 @@ describe('loadIdx', () => {
     await expect(loadMnistIdx(mnistDir)).rejects.toThrow(
       /t10k images \[1,2,2\] and labels \[2\] differ in count/,
     );
-    await expect(loadMnistIdx(join(dir, 'absent'))).rejects.toThrow(
-      /found neither .*-idx\d-ubyte\.gz nor/,
-    );
+    await expect(loadMnistIdx(join(dir, 'absent'))).rejects.toThrow(/found neither .*-idx\d-ubyte\.gz nor/);
   });
 });
 

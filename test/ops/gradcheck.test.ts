@@ -3,6 +3,8 @@ import * as tf from '../../src/index.js';
 import { composites, type OpName, primitives } from '../../src/ops/registry.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { coreChecks } from './checks/core.js';
+import { linalgDecompositionChecks } from './checks/linalg-decompositions.js';
+import { linalgStructureChecks } from './checks/linalg-structure.js';
 import type { Check } from './checks/support.js';
 
 /**
@@ -10,7 +12,11 @@ import type { Check } from './checks/support.js';
  * `Record<OpName, Check>` type makes tsc reject a missing one, and a test below rejects one at run time),
  * checked to first and second order against float64 central differences with tf.gradcheck.
  */
-const checks: Record<OpName, Check> = { ...coreChecks };
+const checks: Record<OpName, Check> = {
+  ...coreChecks,
+  ...linalgStructureChecks,
+  ...linalgDecompositionChecks,
+};
 
 /** Names of the nodes in the graph that produced `t`. */
 function graphOpNames(t: Tensor): Set<string> {

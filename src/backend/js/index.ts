@@ -1,6 +1,7 @@
 import type { Backend } from '../backend.js';
 import { allocate, type FloatArray, type TypedArray } from '../dtype.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
+import * as decomp from './decompositions.js';
 import { mapElements } from './elementwise.js';
 import { BINARY_EXPRESSIONS, UNARY_EXPRESSIONS } from './expressions.js';
 import { concat, gather, scatterAdd, unslice } from './indexing.js';
@@ -88,4 +89,21 @@ export const jsBackend: Backend = {
   solve: (opName, a, b, batch, n, m) =>
     luSolve(opName, contiguous(a) as FloatArray, contiguous(b) as FloatArray, batch, n, m),
   det: (a, batch, n) => luDeterminant(contiguous(a) as FloatArray, batch, n),
+  cholesky: (opName, a, batch, n) => decomp.cholesky(opName, contiguous(a) as FloatArray, batch, n),
+  triangularSolve: (opName, a, b, batch, n, k, lower, adjoint) =>
+    decomp.triangularSolve(
+      opName,
+      contiguous(a) as FloatArray,
+      contiguous(b) as FloatArray,
+      batch,
+      n,
+      k,
+      lower,
+      adjoint,
+    ),
+  qr: (a, batch, m, n, complete) => decomp.qr(contiguous(a) as FloatArray, batch, m, n, complete),
+  eigh: (opName, a, batch, n) => decomp.eigh(opName, contiguous(a) as FloatArray, batch, n),
+  svd: (opName, a, batch, m, n, fullMatrices, computeUv) =>
+    decomp.svd(opName, contiguous(a) as FloatArray, batch, m, n, fullMatrices, computeUv),
+  slogdet: (a, batch, n) => decomp.slogdet(contiguous(a) as FloatArray, batch, n),
 };
