@@ -146,13 +146,11 @@ export function toTensor(value: TensorLike, opName: string, like?: DType): Tenso
   if (typeof value === 'boolean') return scalar(value ? 1 : 0, 'bool');
   if (Array.isArray(value) && like !== undefined) {
     const t = fromValues(opName, value);
-    if (t.dtype === 'bool' || like === 'bool') return t;
-    const data = t.contiguousData();
-    const allInts = data.every((v) => Number.isInteger(v));
-    const dtype = like === 'int32' && !allInts ? 'float32' : like;
-    return dtype === t.dtype
-      ? t
-      : new Tensor(arrayConstructor(dtype).from(data as ArrayLike<number>), t.shape, dtype);
+    if (t.dtype === 'bool' || like === 'bool' || like === 'float32') return t;
+    // Re-read the JS numbers in the target dtype (going through float32 would lose float64 precision).
+    const flat = (value as unknown[]).flat(Number.POSITIVE_INFINITY) as number[];
+    const dtype = like === 'int32' && !flat.every((v) => Number.isInteger(v)) ? 'float32' : like;
+    return dtype === 'float32' ? t : fromValues(opName, value, dtype);
   }
   return fromValues(opName, value);
 }

@@ -492,3 +492,11 @@ describe('reshape / transpose / slice views (property)', () => {
     expect(values(s)).toEqual([1, 2, 4, 5]);
   });
 });
+
+describe('JS arrays beside float64 tensors', () => {
+  it('keep float64 precision (no detour through float32)', () => {
+    const x = tf.tensor([0], { dtype: 'float64' });
+    expect(tf.add(x, [0.1]).dataSync()[0]).toBe(0.1);
+    expect(x.add([[0.1]]).dtype).toBe('float64');
+  });
+});
