@@ -12,6 +12,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runLinalg } from './linalg.mjs';
+import { checkTorchOptim, measureOptim } from './optim-step.mjs';
 import { describeTorch, INSTALL_HINT, runTorch } from './peer-torch.mjs';
 import {
   workloads as allWorkloads,
@@ -32,7 +34,7 @@ const DEFAULT_OUT = fileURLToPath(new URL('./results/latest.json', import.meta.u
 // ---- arguments ------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const opts = { only: [], torch: true, tfjs: true, out: DEFAULT_OUT };
+  const opts = { only: [], torch: true, tfjs: true, numpy: true, out: DEFAULT_OUT };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const [key, inline] = arg.includes('=') ? arg.split(/=(.*)/s) : [arg, undefined];
@@ -40,6 +42,7 @@ function parseArgs(argv) {
     if (key === '--only') opts.only.push(...value().split(',').filter(Boolean));
     else if (key === '--no-torch') opts.torch = false;
     else if (key === '--no-tfjs') opts.tfjs = false;
+    else if (key === '--no-numpy') opts.numpy = false;
     else if (key === '--out') opts.out = value();
     else if (key === '--help' || key === '-h') opts.help = true;
     else if (!key.startsWith('-')) opts.only.push(...key.split(',').filter(Boolean));
@@ -48,10 +51,10 @@ function parseArgs(argv) {
   return opts;
 }
 
-const HELP = `usage: node bench/run.mjs [--only TERMS] [--no-torch] [--no-tfjs] [--out FILE]
-  --only TERMS   comma list; a term selects a group (seed, perop, matmul) or the ids it prefixes
+const HELP = `usage: node bench/run.mjs [--only TERMS] [--no-torch] [--no-tfjs] [--no-numpy] [--out FILE]
+  --only TERMS   comma list; a term selects a group (seed, perop, matmul, linalg) or the ids it prefixes
                  ids: ${allWorkloads.map((w) => w.id).join(', ')}
-  --no-torch     skip PyTorch;  --no-tfjs  skip @tensorflow/tfjs
+  --no-torch     skip PyTorch;  --no-tfjs  skip @tensorflow/tfjs;  --no-numpy  skip numpy (linalg)
   --out FILE     JSON results (default bench/results/latest.json)`;
 
 // ---- formatting -----------------------------------------------------------------------------------
@@ -154,11 +157,13 @@ function measure(peer, w) {
       h.dispose?.();
     }
   }
+  if (w.group === 'optim') return measureOptim(peer.name);
   throw new Error(`unknown workload group ${w.group}`);
 }
 
 function checkTorch(w, r) {
   if (!r || r.error) return undefined;
+  if (w.group === 'optim') return checkTorchOptim(r);
   if (w.group === 'seed') return checkSeed(r.final);
   if (w.group === 'perop') return checkPerOp(w.op, r.sample);
   return checkMatmul(r.maxRelErr);
@@ -176,8 +181,11 @@ async function main() {
     console.log(HELP);
     return 0;
   }
-  const selected = selectWorkloads(opts.only);
-  if (selected.length === 0) {
+  const chosen = selectWorkloads(opts.only);
+  // The linalg group has its own section (bench/linalg.mjs: numpy column, tfjs n/a).
+  const selected = chosen.filter((w) => w.group !== 'linalg');
+  const linalgSelected = chosen.filter((w) => w.group === 'linalg');
+  if (chosen.length === 0) {
     console.error(
       `no workload matches --only ${opts.only.join(',')} (ids: ${allWorkloads.map((w) => w.id).join(', ')})`,
     );
@@ -227,7 +235,7 @@ async function main() {
 
   // PyTorch first, in its own process, so it never shares the 2 cores with the JS peers.
   let torch = { available: false, reason: 'skipped with --no-torch' };
-  if (opts.torch) {
+  if (opts.torch && selected.length) {
     progress(`running PyTorch workloads (${selected.length})...`);
     torch = runTorch({ threads, protocol, workloads: selected });
     progress('');
@@ -236,13 +244,16 @@ async function main() {
   else if (torch.failed) {
     console.log(`PyTorch: failed (${torch.reason})`);
     problems.push(`torch: ${torch.reason}`);
-  } else if (opts.torch) console.log(`PyTorch: not installed (${INSTALL_HINT})  [${torch.reason}]`);
+  } else if (opts.torch && !selected.length) console.log('PyTorch: torch.linalg only, see below');
+  else if (opts.torch) console.log(`PyTorch: not installed (${INSTALL_HINT})  [${torch.reason}]`);
   else console.log('PyTorch: skipped (--no-torch)');
-  console.log();
 
   const head = `${pad('workload', 28)}${pad('unit', 9)}${lpad('tapeflow', 10)}${lpad('tfjs-cpu', 10)}${lpad('torch', 10)}  comparison`;
-  console.log(head);
-  console.log('-'.repeat(head.length + 56));
+  if (selected.length) {
+    console.log();
+    console.log(head);
+    console.log('-'.repeat(head.length + 56));
+  }
 
   const rows = [];
   for (const w of selected) {
@@ -309,6 +320,19 @@ async function main() {
     }
   }
 
+  let linalg;
+  if (linalgSelected.length) {
+    linalg = await runLinalg({
+      workloads: linalgSelected,
+      threads,
+      numpy: opts.numpy,
+      torch: opts.torch,
+      problems,
+      fmt: { fmtValue, comparison, pad, lpad },
+    });
+    rows.push(...linalg.rows);
+  }
+
   // Correctness.
   const seed = rows.find((r) => r.id === 'seed-loop');
   console.log();
@@ -324,7 +348,7 @@ async function main() {
     for (const p of problems) console.log(`  - ${p}`);
   } else
     console.log(
-      'checks: every result is correct (seed loop end state, tiny-op values, sampled matmul entries)',
+      'checks: every result is correct (seed loop end state, tiny-op values, sampled matmul entries, linalg residuals)',
     );
 
   const elapsedS = (Date.now() - started) / 1000;
@@ -354,6 +378,7 @@ async function main() {
             blas: torch.blas,
           }
         : { available: false, reason: torch.reason },
+      ...(linalg ? { linalg: linalg.info } : {}),
     },
     ratioMeaning: 'speed of tapeflow / speed of peer (>1: tapeflow faster)',
     workloads: rows,

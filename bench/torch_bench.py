@@ -203,6 +203,10 @@ def main():
                     "samplesMs": samples if reps <= 50 else None,
                     "maxRelErr": matmul_check(torch, a, b, c, p["checkSamples"]),
                 }
+            elif w["group"] == "optim":
+                from torch_optim import optim_adam  # bench/torch_optim.py
+
+                res = optim_adam(torch, proto["optim"])
             else:
                 res = {"error": f"unknown workload group {w['group']}"}
         except Exception as e:  # noqa: BLE001

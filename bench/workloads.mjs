@@ -17,12 +17,29 @@ export const protocol = {
   // Time each call; as many calls as fit in ~targetS (at least minReps), but only slowReps when a single
   // call already takes longer than slowS (keeps the whole run under ~3 minutes on 2 cores).
   matmul: { targetS: 0.5, minReps: 3, maxReps: 20_000, slowS: 1.0, slowReps: 2, checkSamples: 32 },
+  // Linear algebra (bench/linalg.mjs, float64): warm-up calls for ~warmupS, then timed calls for ~targetS,
+  // at least minReps; a first call over slowS counts as a sample and slowReps more are made. Results
+  // must have relative residuals <= tol.
+  linalg: { warmupS: 0.1, targetS: 0.3, minReps: 1, maxReps: 20_000, slowS: 1.0, slowReps: 1, tol: 1e-8 },
+  // One Adam step over 1M float32 parameters in 100 tensors (bench/optim-step.mjs, bench/torch_optim.py).
+  optim: {
+    tensors: 100,
+    size: 10_000,
+    lr: 1e-3,
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    warmupSteps: 3,
+    runs: 5,
+    stepsPerRun: 5,
+    checkSamples: 64,
+  },
 };
 
 /** Machine limits from docs/ARCHITECTURE.md (2 cores of AMD EPYC Zen 4), float32. */
 export const machine = { peakGflops: 228, numpyOpenblas1024Gflops: 187 };
 
-/** @typedef {{ id: string, group: 'seed'|'perop'|'matmul', title: string, metric: string, unit: string,
+/** @typedef {{ id: string, group: 'seed'|'perop'|'matmul'|'linalg', title: string, metric: string, unit: string,
  *   higherIsBetter: boolean, op?: string, n?: number }} Workload */
 
 /** @type {Workload[]} */
@@ -62,10 +79,33 @@ export const workloads = [
     unit: 'GFLOP/s',
     higherIsBetter: true,
   })),
+  // tf.optim.Adam step() beside torch.optim.Adam(foreach=True) and tfjs train.adam (bench/optim-step.mjs).
+  {
+    id: 'optim-adam',
+    group: 'optim',
+    title: 'Adam step, 1M params/100',
+    metric: 'ms',
+    unit: 'ms',
+    higherIsBetter: false,
+  },
+  // tf.linalg beside numpy.linalg and torch.linalg, float64 (bench/linalg.mjs); ms per call.
+  ...['inv', 'solve', 'cholesky', 'svd', 'eigh'].flatMap((op) =>
+    [64, 256, 512].map((n) => ({
+      id: `linalg-${op}-${n}`,
+      group: 'linalg',
+      op,
+      n,
+      title:
+        { solve: `solve ${n}x${n}, B [${n},1]`, svd: `svd ${n}x${n} (S, U, V)` }[op] ?? `${op} ${n}x${n}`,
+      metric: 'ms',
+      unit: 'ms',
+      higherIsBetter: false,
+    })),
+  ),
 ];
 
 /**
- * `--only a,b`: a workload is selected when a term equals its group (seed, perop, matmul) or is a
+ * `--only a,b`: a workload is selected when a term equals its group (seed, perop, matmul, linalg) or is a
  * prefix of its id (`matmul` selects matmul-128/512/1024 but not op-matmul; `op` selects the per-op set).
  */
 export function selectWorkloads(only) {

@@ -49,3 +49,5 @@ export const nn = {
 
 export { dropout };
 export const version = '0.1.0';
+export * as keras from './keras/index.js';
+export { optim, optimizers } from './optimizers/index.js';

@@ -1,0 +1,509 @@
+import { GradientTape } from '../../autograd/tape.js';
+import type { DType } from '../../backend/dtype.js';
+import type { Dataset } from '../../data/dataset.js';
+import { cast } from '../../ops/cast.js';
+import type { TensorLike } from '../../tensor/convert.js';
+import { noGrad } from '../../tensor/recording.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { Callback, History, Logs } from '../callbacks.js';
+import { get as lossesGet } from '../losses.js';
+import { get as metricsGet } from '../metrics.js';
+import { CompiledLoss, CompiledMetrics, type CompileLoss, type CompileMetrics } from './compile-utils.js';
+import { type Batch, classWeightsFor, type DataLike, toTensorList } from './data-adapter.js';
+import { FunctionalGraph } from './functional.js';
+import { functionalConfig } from './graph-config.js';
+import { InputSpec } from './input-spec.js';
+import { type CallArgs, childLayers, Layer, type OutputSpecs } from './layer.js';
+import { addN } from './ops-util.js';
+import { type Optimizer, type OptimizerLike, resolveOptimizer } from './resolve.js';
+import { type SummaryOptions, summaryText } from './summary.js';
+import { formatShapeSpec, isSymbolic, type ShapeSpec, type SymbolicTensor } from './symbolic.js';
+import { evaluateLoop, fitLoop, predictLoop } from './training.js';
+
+export interface ModelArgs {
+  /** The functional API: the model's inputs (from tf.keras.Input) ... */
+  inputs?: SymbolicTensor | readonly SymbolicTensor[];
+  /** ... and outputs (from layers applied to them). */
+  outputs?: SymbolicTensor | readonly SymbolicTensor[];
+  name?: string;
+  trainable?: boolean;
+}
+
+export interface CompileArgs {
+  /** An optimizer object or name ('adam', 'sgd', ...); default 'rmsprop', as Keras. */
+  optimizer?: OptimizerLike;
+  /** A loss name, Loss, function; or one per output (array or record by output name). */
+  loss?: CompileLoss;
+  /** Metrics (names or objects) for every output, or per output. Not weighted by sample weights. */
+  metrics?: CompileMetrics;
+  /** Metrics weighted by the sample (and class) weights. */
+  weightedMetrics?: CompileMetrics;
+  /** Weights of the output losses in the total loss. */
+  lossWeights?: readonly number[] | { readonly [output: string]: number };
+}
+
+export interface FitArgs {
+  batchSize?: number;
+  epochs?: number;
+  /** 0 silent, 1 progress bar, 2 one line per epoch; 'auto' is 1. */
+  verbose?: 0 | 1 | 2 | 'auto';
+  callbacks?: readonly Callback[];
+  /** Fraction of the data (the last samples, before shuffling) held out for validation. */
+  validationSplit?: number;
+  /** `[x, y]`, `[x, y, sampleWeight]` or a Dataset, evaluated at the end of each epoch. */
+  validationData?:
+    | readonly [DataLike, DataLike]
+    | readonly [DataLike, DataLike, TensorLike]
+    | Dataset<unknown>;
+  /** Shuffle the samples before each epoch (default true; ignored for datasets). */
+  shuffle?: boolean;
+  /** Weight of each class index in the loss. */
+  classWeight?: Readonly<Record<number, number>>;
+  /** Weight of each sample in the loss. */
+  sampleWeight?: TensorLike;
+  /** The epoch to start from (to resume training). */
+  initialEpoch?: number;
+  stepsPerEpoch?: number;
+  validationSteps?: number;
+  validationBatchSize?: number;
+  /** Validate every n epochs (default 1). */
+  validationFreq?: number;
+}
+
+export interface EvaluateArgs {
+  batchSize?: number;
+  verbose?: 0 | 1 | 'auto';
+  sampleWeight?: TensorLike;
+  steps?: number;
+  callbacks?: readonly Callback[];
+  /** Return `{ loss, accuracy, ... }` instead of a number or an array. */
+  returnDict?: boolean;
+}
+
+export interface PredictArgs {
+  batchSize?: number;
+  verbose?: 0 | 1 | 'auto';
+  steps?: number;
+  callbacks?: readonly Callback[];
+}
+
+/** The data of one step, as `trainStep`/`testStep` receive it. */
+export interface StepData {
+  x: Tensor | Tensor[];
+  y: Tensor[] | null;
+  sampleWeight: Tensor | null;
+  size: number;
+}
+
+/**
+ * A layer with training: Keras's Model. Built three ways: the functional API
+ * (`new Model({ inputs, outputs })`), `Sequential`, or a subclass that overrides `call` (its layers
+ * are the ones it holds in its properties). `compile` then `fit`/`evaluate`/`predict`.
+ */
+export class Model extends Layer {
+  optimizer: Optimizer | null = null;
+  /** Set by a callback to end `fit` after the current batch. */
+  stopTraining = false;
+  /** The History of the last `fit`. */
+  history: History | null = null;
+  /** True while `fit` runs (validation inside fit is not a separate evaluate). */
+  isTraining = false;
+  protected graph: FunctionalGraph | null = null;
+  /** The layers of a functional graph, in order (also how their weights are found). */
+  protected graphLayers: Layer[] | null = null;
+  private outputsPacked = false;
+  private compileArgs: CompileArgs | null = null;
+  private compiledLoss: CompiledLoss | null = null;
+  private compiledMetrics: CompiledMetrics | null = null;
+
+  constructor(args: ModelArgs = {}) {
+    super({ ...(args.name !== undefined ? { name: args.name } : {}), trainable: args.trainable ?? true });
+    this.inputKind = 'none';
+    if (args.inputs !== undefined || args.outputs !== undefined) {
+      if (args.inputs === undefined || args.outputs === undefined) {
+        throw new TypeError(`Model "${this.name}": the functional API needs both inputs and outputs`);
+      }
+      this.setGraph(args.inputs, args.outputs);
+    }
+  }
+
+  /** Makes this a functional model over the graph between `inputs` and `outputs`. */
+  protected setGraph(
+    inputs: SymbolicTensor | readonly SymbolicTensor[],
+    outputs: SymbolicTensor | readonly SymbolicTensor[],
+  ): void {
+    const ins = Array.isArray(inputs) ? [...inputs] : [inputs];
+    const outs = Array.isArray(outputs) ? [...outputs] : [outputs];
+    [...ins, ...outs].forEach((t) => {
+      if (!isSymbolic(t)) {
+        throw new TypeError(
+          `Model "${this.name}": inputs and outputs must be symbolic tensors (tf.keras.Input and layers applied to it), got ${String(t)}`,
+        );
+      }
+    });
+    this.graph = new FunctionalGraph(this.name, ins as SymbolicTensor[], outs as SymbolicTensor[]);
+    this.graphLayers = this.graph.layers;
+    this.outputsPacked = Array.isArray(outputs);
+    const specs = ins.map((t) => new InputSpec({ shape: (t as SymbolicTensor).shape }));
+    this.inputSpec = ins.length === 1 ? specs[0]! : specs;
+    this.built = true;
+  }
+
+  /** The model's layers: the graph's (inputs first) for functional models, else those held in properties. */
+  get layers(): Layer[] {
+    if (this.graphLayers) return [...this.graphLayers];
+    return childLayers(this);
+  }
+
+  /** A layer by name or by index in `layers`. */
+  getLayer(nameOrIndex: string | number): Layer {
+    const layers = this.layers;
+    if (typeof nameOrIndex === 'number') {
+      const layer = layers[nameOrIndex];
+      if (!layer)
+        throw new RangeError(
+          `getLayer: index ${nameOrIndex} is out of range (the model has ${layers.length} layers)`,
+        );
+      return layer;
+    }
+    const layer = layers.find((l) => l.name === nameOrIndex);
+    if (!layer)
+      throw new RangeError(
+        `getLayer: no layer named '${nameOrIndex}' (layers: ${layers.map((l) => l.name).join(', ')})`,
+      );
+    return layer;
+  }
+
+  /** Symbolic inputs and outputs of a functional model (empty for a subclassed one). */
+  get inputs(): SymbolicTensor[] {
+    return this.graph ? [...this.graph.inputs] : [];
+  }
+
+  get outputs(): SymbolicTensor[] {
+    return this.graph ? [...this.graph.outputs] : [];
+  }
+
+  /** Names of the inputs (the Input layers) and outputs (the layers that produce them). */
+  get inputNames(): string[] | null {
+    return this.graph ? this.graph.inputs.map((t) => t.sourceLayer.name) : null;
+  }
+
+  get outputNames(): string[] | null {
+    return this.graph ? this.graph.outputs.map((t) => t.sourceLayer.name) : null;
+  }
+
+  override build(inputShape: ShapeSpec | ShapeSpec[]): void {
+    if (!this.graph && !this.built && this.call !== Model.prototype.call) this.computeOutputShape(inputShape);
+    this.built = true;
+  }
+
+  override call(inputs: Tensor | Tensor[], args: CallArgs = {}): Tensor | Tensor[] {
+    if (!this.graph) {
+      throw new Error(
+        `Model "${this.name}" has no layers graph: a subclass of Model must override call(inputs, { training }), or build it with tf.keras.Model({ inputs, outputs })`,
+      );
+    }
+    const list = Array.isArray(inputs) ? inputs : [inputs];
+    const expected = this.graph.inputs;
+    if (list.length !== expected.length) {
+      throw new RangeError(
+        `Model "${this.name}" expects ${expected.length} input(s) (${expected.map((t) => `${t.name} ${formatShapeSpec(t.shape)}`).join(', ')}), but it received ${list.length}`,
+      );
+    }
+    const converted = list.map((t, i) => conformDtype(this.name, i, t, expected[i]!.dtype));
+    const outs = this.graph.run(converted, args);
+    return this.outputsPacked ? outs : outs[0]!;
+  }
+
+  protected override computeOutputSpec(inputs: readonly SymbolicTensor[], packed: boolean): OutputSpecs {
+    if (!this.graph) return super.computeOutputSpec(inputs, packed);
+    return {
+      packed: this.outputsPacked,
+      outputs: this.graph.outputs.map((t) => ({ shape: t.shape, dtype: t.dtype })),
+    };
+  }
+
+  // ------------------------------------------------------------------ compile and steps
+
+  /** Configures training: optimizer, loss(es), metrics. */
+  compile(args: CompileArgs): void {
+    if (args === null || typeof args !== 'object') {
+      throw new TypeError(
+        `compile: expected an options object { optimizer, loss, metrics }, got ${String(args)}`,
+      );
+    }
+    this.optimizer = resolveOptimizer(args.optimizer ?? 'rmsprop');
+    this.compileArgs = args;
+    this.compiledLoss = null;
+    this.compiledMetrics = null;
+    // Resolve now so that an unknown loss or metric name fails at compile, as in Keras.
+    if (this.outputNames) this.setUpCompiled(this.outputNames);
+    else validateIdentifiers(args);
+  }
+
+  get isCompiled(): boolean {
+    return this.compileArgs !== null;
+  }
+
+  /** The metrics of the logs, in order: 'loss' first (Keras's metrics_names). */
+  get metricsNames(): string[] {
+    const logs: Logs = {};
+    this.compiledLoss?.logs(logs);
+    this.compiledMetrics?.logs(logs);
+    return Object.keys(logs);
+  }
+
+  private setUpCompiled(outputNames: readonly string[]): void {
+    const args = this.compileArgs!;
+    if (args.loss === undefined) {
+      throw new Error(
+        `Model "${this.name}": compile() was called without a loss, so the model cannot be trained or evaluated`,
+      );
+    }
+    this.compiledLoss = new CompiledLoss(args.loss, args.lossWeights, outputNames);
+    this.compiledMetrics = new CompiledMetrics(
+      args.metrics,
+      args.weightedMetrics,
+      outputNames,
+      this.compiledLoss.lossFns,
+    );
+  }
+
+  /** @internal Throws Keras's message when compile has not been called. */
+  assertCompiled(method: string): void {
+    if (!this.compileArgs) {
+      throw new Error(
+        `Model "${this.name}": you must compile the model before ${method}; call model.compile({ optimizer, loss }) first`,
+      );
+    }
+  }
+
+  private compiled(yPred: readonly Tensor[]): { loss: CompiledLoss; metrics: CompiledMetrics } {
+    if (!this.compiledLoss) {
+      this.setUpCompiled(this.outputNames ?? yPred.map((_, i) => `output_${i + 1}`));
+    }
+    return { loss: this.compiledLoss!, metrics: this.compiledMetrics! };
+  }
+
+  /** The loss of a batch: the compiled losses (when there are targets) plus the model's added losses. */
+  protected computeLoss(data: StepData, yPred: Tensor[]): { total: Tensor; values: (Tensor | null)[] } {
+    const { loss } = this.compiled(yPred);
+    if (data.y === null) {
+      const extra = this.losses;
+      if (extra.length === 0) {
+        throw new Error(
+          `Model "${this.name}": no targets (y) were given, and the model adds no losses of its own`,
+        );
+      }
+      return { total: addN(extra), values: [] };
+    }
+    return loss.compute(data.y, yPred, data.sampleWeight, this.losses);
+  }
+
+  /** One optimization step on a batch (Keras's train_step); override for custom training. */
+  trainStep(data: StepData): Logs | undefined {
+    const tape = new GradientTape();
+    const { yPred, total, values } = tape.record(() => {
+      const yPred = asList(this.apply(data.x, { training: true }));
+      return { yPred, ...this.computeLoss(data, yPred) };
+    });
+    const vars = this.trainableWeights;
+    const grads = tape.gradient(total, vars);
+    const pairs: [Tensor, (typeof vars)[number]][] = [];
+    grads.forEach((g, i) => {
+      if (g) pairs.push([g, vars[i]!]);
+    });
+    if (pairs.length === 0 && vars.length > 0) {
+      throw new Error(
+        `Model "${this.name}": no gradients for any trainable weight (${vars.map((v) => v.name).join(', ')}); the loss does not depend on them`,
+      );
+    }
+    this.optimizer!.applyGradients(pairs);
+    this.track(data, yPred, total, values);
+    return undefined;
+  }
+
+  /** One evaluation step (Keras's test_step). */
+  testStep(data: StepData): Logs | undefined {
+    noGrad(() => {
+      const yPred = asList(this.apply(data.x, { training: false }));
+      const { total, values } = this.computeLoss(data, yPred);
+      this.track(data, yPred, total, values);
+    });
+    return undefined;
+  }
+
+  /** One prediction step (Keras's predict_step). */
+  predictStep(data: StepData): Tensor[] {
+    return noGrad(() => asList(this.apply(data.x, { training: false })));
+  }
+
+  private track(data: StepData, yPred: Tensor[], total: Tensor, values: (Tensor | null)[]): void {
+    const { loss, metrics } = this.compiled(yPred);
+    noGrad(() => {
+      loss.track(total, values, data.size);
+      if (data.y) metrics.update(data.y, yPred, data.sampleWeight);
+    });
+  }
+
+  /** @internal Clears the running loss and metric values (start of an epoch or an evaluation). */
+  resetMetrics(): void {
+    this.compiledLoss?.reset();
+    this.compiledMetrics?.reset();
+  }
+
+  /** @internal The running loss and metric values. */
+  currentLogs(): Logs {
+    const logs: Logs = {};
+    this.compiledLoss?.logs(logs);
+    this.compiledMetrics?.logs(logs);
+    return logs;
+  }
+
+  /** The metric objects (Keras's model.metrics, after a first step). */
+  get metrics(): unknown[] {
+    return this.compiledMetrics?.metrics ?? [];
+  }
+
+  /** @internal A batch as a step receives it, with class weights folded into the sample weights. */
+  stepData(batch: Batch, classWeight?: Readonly<Record<number, number>>): StepData {
+    let sampleWeight = batch.sampleWeight;
+    if (classWeight && batch.y) {
+      if (batch.y.length !== 1)
+        throw new TypeError('fit: classWeight is only supported for models with one output');
+      const cw = classWeightsFor(batch.y[0]!, classWeight);
+      sampleWeight = sampleWeight ? cw.mul(sampleWeight) : cw;
+    }
+    return { x: batch.x.length === 1 ? batch.x[0]! : batch.x, y: batch.y, sampleWeight, size: batch.size };
+  }
+
+  // ------------------------------------------------------------------ loops
+
+  /** Trains for `epochs` over tensors (`fit(x, y, options)`) or a Dataset (`fit(ds, options)`). */
+  fit(dataset: Dataset<unknown>, args?: FitArgs): Promise<History>;
+  fit(x: DataLike, y?: DataLike | null, args?: FitArgs): Promise<History>;
+  fit(x: DataLike | Dataset<unknown>, y?: DataLike | FitArgs | null, args?: FitArgs): Promise<History> {
+    return fitLoop(this, x, y, args);
+  }
+
+  /** Loss and metrics on data: a number (just the loss), an array, or a record with `returnDict`. */
+  evaluate(dataset: Dataset<unknown>, args?: EvaluateArgs): Promise<number | number[] | Logs>;
+  evaluate(x: DataLike, y?: DataLike | null, args?: EvaluateArgs): Promise<number | number[] | Logs>;
+  evaluate(
+    x: DataLike | Dataset<unknown>,
+    y?: DataLike | EvaluateArgs | null,
+    args?: EvaluateArgs,
+  ): Promise<number | number[] | Logs> {
+    return evaluateLoop(this, x, y, args);
+  }
+
+  /** Outputs for inputs, in batches (inference mode); a Dataset gives a Promise. */
+  predict(dataset: Dataset<unknown>, args?: PredictArgs): Promise<Tensor | Tensor[]>;
+  predict(x: DataLike, args?: PredictArgs): Tensor;
+  predict(
+    x: DataLike | Dataset<unknown>,
+    args: PredictArgs = {},
+  ): Tensor | Tensor[] | Promise<Tensor | Tensor[]> {
+    return predictLoop(this, x, args);
+  }
+
+  /** One training step on one batch; returns the loss (and metrics) of that batch. */
+  trainOnBatch(
+    x: DataLike,
+    y: DataLike | null,
+    args: {
+      sampleWeight?: TensorLike;
+      classWeight?: Readonly<Record<number, number>>;
+      resetMetrics?: boolean;
+      returnDict?: boolean;
+    } = {},
+  ): number | number[] | Logs {
+    this.assertCompiled('training');
+    if (args.resetMetrics ?? true) this.resetMetrics();
+    const batch = this.singleBatch(x, y, args.sampleWeight);
+    this.trainStep(this.stepData(batch, args.classWeight));
+    return formatResult(this.currentLogs(), args.returnDict ?? false);
+  }
+
+  /** The loss (and metrics) on one batch, without training. */
+  testOnBatch(
+    x: DataLike,
+    y: DataLike | null,
+    args: { sampleWeight?: TensorLike; resetMetrics?: boolean; returnDict?: boolean } = {},
+  ): number | number[] | Logs {
+    this.assertCompiled('evaluation');
+    if (args.resetMetrics ?? true) this.resetMetrics();
+    this.testStep(this.stepData(this.singleBatch(x, y, args.sampleWeight)));
+    return formatResult(this.currentLogs(), args.returnDict ?? false);
+  }
+
+  /** Outputs for one batch. */
+  predictOnBatch(x: DataLike): Tensor | Tensor[] {
+    const batch = this.singleBatch(x, null, undefined);
+    const out = this.predictStep(this.stepData(batch));
+    return out.length === 1 ? out[0]! : out;
+  }
+
+  private singleBatch(x: DataLike, y: DataLike | null, sw: TensorLike | undefined): Batch {
+    const xs = toTensorList('x', x, this.inputNames);
+    const ys = y === null || y === undefined ? null : toTensorList('y', y, this.outputNames);
+    const w = sw === undefined ? null : toTensorList('sampleWeight', sw, null)[0]!;
+    return { x: xs, y: ys, sampleWeight: w, size: xs[0]!.shape[0] ?? 1 };
+  }
+
+  /** Prints (or passes to `printFn`) Keras's table of layers, output shapes and parameter counts. */
+  summary(options: SummaryOptions = {}): void {
+    const text = summaryText(this, options);
+    for (const line of text.split('\n')) (options.printFn ?? console.log)(line);
+  }
+
+  /** For a functional model, the architecture (layers and connections); else the name and trainable flag. */
+  override getConfig(): Record<string, unknown> {
+    if (this.graph) return { ...functionalConfig(this, this.graph) };
+    return { name: this.name, trainable: this.trainable };
+  }
+
+  /** The architecture as JSON: `{ className, config }` (Keras's to_json). */
+  toJson(): string {
+    return JSON.stringify({ className: this.constructor.name, config: this.getConfig() });
+  }
+}
+
+/** Resolves the loss and metric names of a model whose outputs are not known yet, so that typos fail now. */
+function validateIdentifiers(args: CompileArgs): void {
+  const check = (spec: unknown, resolve: (id: never) => unknown) => {
+    const items = Array.isArray(spec)
+      ? spec.flat()
+      : spec !== null && typeof spec === 'object' && !('className' in spec)
+        ? Object.values(spec).flat()
+        : [spec];
+    for (const item of items)
+      if (typeof item === 'string' && item !== 'accuracy' && item !== 'acc') resolve(item as never);
+  };
+  if (args.loss !== undefined && args.loss !== null && !(args.loss instanceof Object && 'apply' in args.loss))
+    check(args.loss, lossesGet);
+  if (args.metrics !== undefined) check(args.metrics, metricsGet);
+  if (args.weightedMetrics !== undefined) check(args.weightedMetrics, metricsGet);
+}
+
+function asList(out: unknown): Tensor[] {
+  return Array.isArray(out) ? (out as Tensor[]) : [out as Tensor];
+}
+
+/** Casts an input to the dtype of its Input; a bool where a number is expected is an error. */
+function conformDtype(model: string, index: number, t: Tensor, dtype: DType): Tensor {
+  if (t.dtype === dtype) return t;
+  if (t.dtype === 'bool' || dtype === 'bool') {
+    throw new TypeError(
+      `Input ${index} of model "${model}" expects dtype ${dtype}, but it received a ${t.dtype} tensor of shape ${formatShapeSpec(t.shape)}`,
+    );
+  }
+  return cast(t, dtype);
+}
+
+/** Keras's return value of evaluate/trainOnBatch: the loss alone, or [loss, ...metrics], or the record. */
+export function formatResult(logs: Logs, returnDict: boolean): number | number[] | Logs {
+  if (returnDict) return logs;
+  const values = Object.values(logs);
+  return values.length === 1 ? values[0]! : values;
+}
