@@ -641,3 +641,6 @@ export class LambdaCallback extends Callback {
     }
   }
 }
+
+/** Writes fit's losses and metrics as TensorBoard event files (src/keras/tensorboard/). */
+export { TensorBoard, type TensorBoardOptions } from './tensorboard/index.js';
