@@ -51,3 +51,4 @@ export { dropout };
 export const version = '0.1.0';
 export * as keras from './keras/index.js';
 export { optim, optimizers } from './optimizers/index.js';
+export * as viz from './viz/index.js';
