@@ -1,0 +1,32 @@
+// Kernel table for the AVX2 + FMA (-mavx2 -mfma) instruction set; see kernels_impl.h.
+#include "kernels_impl.h"
+
+namespace {
+
+using SGemm = Gemm<float, 32, 6, 2>;
+using DGemm = Gemm<double, 32, 6, 2>;
+
+void sgemm(const GemmArgs<float>& g) { SGemm::run(g); }
+void dgemm(const GemmArgs<double>& g) { DGemm::run(g); }
+
+const tapeflow::KernelTable table = {
+    "avx2",
+    6,
+    SGemm::NR,
+    6,
+    DGemm::NR,
+    sgemm,
+    dgemm,
+    binaryImpl<float>,
+    binaryImpl<double>,
+    unaryImpl<float>,
+    unaryImpl<double>,
+    reduceRowsImpl<float>,
+    reduceRowsImpl<double>,
+    reduceColsImpl<float>,
+    reduceColsImpl<double>,
+};
+
+}  // namespace
+
+const tapeflow::KernelTable* tapeflow::kernels_avx2() { return &table; }

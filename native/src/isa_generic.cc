@@ -1,0 +1,32 @@
+// Kernel table for the baseline (SSE2 on x86-64, NEON/ASIMD on arm64) instruction set; see kernels_impl.h.
+#include "kernels_impl.h"
+
+namespace {
+
+using SGemm = Gemm<float, 16, 4, 2>;
+using DGemm = Gemm<double, 16, 4, 2>;
+
+void sgemm(const GemmArgs<float>& g) { SGemm::run(g); }
+void dgemm(const GemmArgs<double>& g) { DGemm::run(g); }
+
+const tapeflow::KernelTable table = {
+    "generic",
+    4,
+    SGemm::NR,
+    4,
+    DGemm::NR,
+    sgemm,
+    dgemm,
+    binaryImpl<float>,
+    binaryImpl<double>,
+    unaryImpl<float>,
+    unaryImpl<double>,
+    reduceRowsImpl<float>,
+    reduceRowsImpl<double>,
+    reduceColsImpl<float>,
+    reduceColsImpl<double>,
+};
+
+}  // namespace
+
+const tapeflow::KernelTable* tapeflow::kernels_generic() { return &table; }

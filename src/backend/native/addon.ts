@@ -1,0 +1,55 @@
+/**
+ * Loads the native addon (native/build/Release/tapeflow_native.node, built by `npm install` through
+ * node-gyp) lazily and synchronously on Node; anywhere else, or when it was not built, `addon` is null and
+ * tapeflow stays on the JS backend. `node:module` is reached through `process.getBuiltinModule`, so
+ * browser bundles see no Node import.
+ */
+import type { TypedArray } from '../dtype.js';
+
+/** The addon's entry points (native/src/addon.cc). Outputs are allocated here and filled in place. */
+export interface NativeAddon {
+  info(): { isa: string; threads: number };
+  matmul(a: TypedArray, b: TypedArray, out: TypedArray, meta: Float64Array): void;
+  binary(kind: number, out: TypedArray, a: TypedArray, b: TypedArray, meta: Float64Array): void;
+  unary(kind: number, out: TypedArray, x: TypedArray, meta: Float64Array): void;
+  reduce(
+    kind: number,
+    mode: number,
+    x: TypedArray,
+    offset: number,
+    outer: number,
+    inner: number,
+    out: TypedArray,
+  ): void;
+  conv2d(x: TypedArray, filter: TypedArray, y: TypedArray, geometry: Float64Array): void;
+  conv2dBackpropInput(dy: TypedArray, filter: TypedArray, dx: TypedArray, geometry: Float64Array): void;
+  conv2dBackpropFilter(x: TypedArray, dy: TypedArray, df: TypedArray, geometry: Float64Array): void;
+  maxPool(x: TypedArray, y: TypedArray, argmax: Int32Array, geometry: Float64Array): void;
+  avgPool(x: TypedArray, y: TypedArray, geometry: Float64Array): void;
+}
+
+/** Why the addon is absent, for messages (null when it loaded). */
+export let addonError: string | null = null;
+
+function load(): NativeAddon | null {
+  const proc = (globalThis as { process?: NodeJS.Process }).process;
+  if (typeof proc?.getBuiltinModule !== 'function') {
+    addonError = 'not running on Node >= 20.16';
+    return null;
+  }
+  if (proc.env['TAPEFLOW_NO_NATIVE']) {
+    addonError = 'TAPEFLOW_NO_NATIVE is set';
+    return null;
+  }
+  try {
+    const { createRequire } = proc.getBuiltinModule('node:module');
+    // src/backend/native/ and dist/backend/native/ are both three levels below the package root.
+    const require = createRequire(import.meta.url);
+    return require('../../../native/build/Release/tapeflow_native.node') as NativeAddon;
+  } catch (e) {
+    addonError = `addon not built (${(e as Error).message.split('\n')[0]}); run \`npm rebuild tapeflow\` or \`node native/install.mjs\` with a C++ compiler`;
+    return null;
+  }
+}
+
+export const addon: NativeAddon | null = load();

@@ -1,0 +1,282 @@
+/**
+ * The native CPU backend: the kernels that matter for training speed (matmul, elementwise, reductions,
+ * conv2d and its two backward passes, pooling) run in C++ (native/src) on the tensors' own typed arrays,
+ * with SIMD chosen at run time and a persistent thread pool above a size threshold. Every other kernel,
+ * and any case the native code does not cover (integer or bool dtypes, mixed dtypes, more than 12
+ * collapsed axes), is delegated to the JS backend, so this backend is always complete.
+ */
+import { broadcastStrides } from '../../tensor/shape.js';
+import type { Backend, BinaryKind, ReduceKind, UnaryKind } from '../backend.js';
+import { allocate, type DType, type TypedArray } from '../dtype.js';
+import type { Conv2DGeometry } from '../js/conv.js';
+import { jsBackend } from '../js/index.js';
+import { collapseAxes, copyToContiguous, isContiguous, type StridedView } from '../js/strided.js';
+import { addon, addonError, type NativeAddon } from './addon.js';
+
+export { addonError };
+
+/** Kind codes shared with native/src/kernels.h. */
+const BINARY: Partial<Record<BinaryKind, number>> = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  maximum: 4,
+  minimum: 5,
+  pow: 6,
+};
+const UNARY: Partial<Record<UnaryKind, number>> = {
+  neg: 0,
+  abs: 1,
+  exp: 2,
+  log: 3,
+  sqrt: 4,
+  rsqrt: 5,
+  square: 6,
+  reciprocal: 7,
+  tanh: 8,
+  sigmoid: 9,
+  relu: 10,
+  step: 11,
+  expm1: 12,
+  log1p: 13,
+  identity: 14,
+  sin: 15,
+  cos: 16,
+  floor: 17,
+  ceil: 18,
+};
+const REDUCE: Partial<Record<ReduceKind, number>> = { sum: 0, max: 1, min: 2, prod: 3 };
+
+const MAX_RANK = 12;
+
+/** The Backend methods implemented natively (the rest delegate to the JS backend). */
+export const NATIVE_KERNELS = [
+  'matmul',
+  'binary',
+  'unary',
+  'reduce',
+  'conv2d',
+  'conv2dBackpropInput',
+  'conv2dBackpropFilter',
+  'maxPool',
+  'avgPool',
+] as const satisfies readonly (keyof Backend)[];
+
+const isFloat = (d: DType) => d === 'float32' || d === 'float64';
+
+function sizeOf(shape: readonly number[]): number {
+  let n = 1;
+  for (const d of shape) n *= d;
+  return n;
+}
+
+/** The view's data as a contiguous array starting at element 0 (the storage itself when it already is). */
+function dense(v: StridedView): TypedArray {
+  const n = sizeOf(v.shape);
+  if (v.offset === 0 && v.storage.length === n && isContiguous(v.shape, v.strides)) return v.storage;
+  return copyToContiguous(v);
+}
+
+function geometry(g: Conv2DGeometry): Float64Array {
+  return Float64Array.of(
+    g.batch,
+    g.inHeight,
+    g.inWidth,
+    g.inChannels,
+    g.filterHeight,
+    g.filterWidth,
+    g.outChannels,
+    g.strideHeight,
+    g.strideWidth,
+    g.dilationHeight,
+    g.dilationWidth,
+    g.padTop,
+    g.padBottom,
+    g.padLeft,
+    g.padRight,
+    g.outHeight,
+    g.outWidth,
+  );
+}
+
+/** [rank, shape..., aOffset, aStrides..., bOffset, bStrides...] over the collapsed broadcast loop. */
+function elementwiseMeta(operands: readonly StridedView[], outShape: readonly number[]): Float64Array | null {
+  const strides = operands.map((v) => broadcastStrides(v.shape, v.strides, outShape));
+  const c = collapseAxes(outShape, strides);
+  if (c.shape.length === 0) {
+    c.shape.push(1);
+    for (const s of c.strides) s.push(0);
+  }
+  const r = c.shape.length;
+  if (r > MAX_RANK) return null;
+  const meta = new Float64Array(1 + r + operands.length * (1 + r));
+  meta[0] = r;
+  meta.set(c.shape, 1);
+  let p = 1 + r;
+  operands.forEach((v, k) => {
+    meta[p++] = v.offset;
+    meta.set(c.strides[k]!, p);
+    p += r;
+  });
+  return meta;
+}
+
+export function createNativeBackend(native: NativeAddon): Backend {
+  return {
+    ...jsBackend,
+    name: 'native',
+    binary(kind, a, b, outShape, outDtype) {
+      const code = BINARY[kind];
+      if (code === undefined || !isFloat(outDtype) || a.dtype !== outDtype || b.dtype !== outDtype) {
+        return jsBackend.binary(kind, a, b, outShape, outDtype);
+      }
+      const out = allocate(outDtype, sizeOf(outShape));
+      if (out.length === 0) return out;
+      const meta = elementwiseMeta([a, b], outShape);
+      if (meta === null) return jsBackend.binary(kind, a, b, outShape, outDtype);
+      native.binary(code, out, a.storage, b.storage, meta);
+      return out;
+    },
+    unary(kind, x, outDtype) {
+      const code = UNARY[kind];
+      if (code === undefined || !isFloat(outDtype) || x.dtype !== outDtype) {
+        return jsBackend.unary(kind, x, outDtype);
+      }
+      const out = allocate(outDtype, sizeOf(x.shape));
+      if (out.length === 0) return out;
+      const meta = elementwiseMeta([x], x.shape);
+      if (meta === null) return jsBackend.unary(kind, x, outDtype);
+      native.unary(code, out, x.storage, meta);
+      return out;
+    },
+    reduce(kind, x, axes, outDtype) {
+      const code = REDUCE[kind];
+      if (code === undefined || !isFloat(x.dtype) || outDtype !== x.dtype) {
+        return jsBackend.reduce(kind, x, axes, outDtype);
+      }
+      const rank = x.shape.length;
+      const reduced = new Set(axes);
+      let outer = 1;
+      let inner = 1;
+      for (let i = 0; i < rank; i++) {
+        if (reduced.has(i)) inner *= x.shape[i]!;
+        else outer *= x.shape[i]!;
+      }
+      const out = allocate(outDtype, outer);
+      if (outer === 0) return out;
+      const contiguous = isContiguous(x.shape, x.strides);
+      const trailing = axes.every((a, i) => a === rank - axes.length + i);
+      const leading = axes.every((a, i) => a === i);
+      if (contiguous && trailing) {
+        native.reduce(code, 0, x.storage, x.offset, outer, inner, out);
+      } else if (contiguous && leading) {
+        native.reduce(code, 1, x.storage, x.offset, inner, outer, out);
+      } else {
+        const order = [...x.shape.keys()].filter((i) => !reduced.has(i)).concat([...axes]);
+        const permuted: StridedView = {
+          storage: x.storage,
+          shape: order.map((i) => x.shape[i]!),
+          strides: order.map((i) => x.strides[i]!),
+          offset: x.offset,
+          dtype: x.dtype,
+        };
+        native.reduce(code, 0, copyToContiguous(permuted), 0, outer, inner, out);
+      }
+      return out;
+    },
+    matmul(a, b, transposeA, transposeB, outShape) {
+      if (!isFloat(a.dtype) || a.dtype !== b.dtype) {
+        return jsBackend.matmul(a, b, transposeA, transposeB, outShape);
+      }
+      const rank = outShape.length;
+      const M = outShape[rank - 2]!;
+      const N = outShape[rank - 1]!;
+      const ar = a.shape.length;
+      const br = b.shape.length;
+      const K = transposeA ? a.shape[ar - 2]! : a.shape[ar - 1]!;
+      const batchShape = outShape.slice(0, rank - 2);
+      const batch = sizeOf(batchShape);
+      const out = allocate(a.dtype, batch * M * N);
+      if (out.length === 0) return out;
+      const meta = new Float64Array(8 + 2 * batch);
+      meta[0] = M;
+      meta[1] = N;
+      meta[2] = K;
+      meta[3] = batch;
+      // Row/column strides of op(A) and op(B): a transpose is just swapped strides.
+      meta[4] = transposeA ? a.strides[ar - 1]! : a.strides[ar - 2]!;
+      meta[5] = transposeA ? a.strides[ar - 2]! : a.strides[ar - 1]!;
+      meta[6] = transposeB ? b.strides[br - 1]! : b.strides[br - 2]!;
+      meta[7] = transposeB ? b.strides[br - 2]! : b.strides[br - 1]!;
+      const batchStrides = (v: StridedView): number[] => {
+        const dims = v.shape.length - 2;
+        const s = new Array<number>(batchShape.length).fill(0);
+        for (let i = 0; i < dims; i++) {
+          s[batchShape.length - dims + i] = v.shape[i] === 1 ? 0 : v.strides[i]!;
+        }
+        return s;
+      };
+      const sa = batchStrides(a);
+      const sb = batchStrides(b);
+      const index = new Array<number>(batchShape.length).fill(0);
+      for (let t = 0; t < batch; t++) {
+        let ao = a.offset;
+        let bo = b.offset;
+        for (let i = 0; i < index.length; i++) {
+          ao += index[i]! * sa[i]!;
+          bo += index[i]! * sb[i]!;
+        }
+        meta[8 + t] = ao;
+        meta[8 + batch + t] = bo;
+        for (let i = index.length - 1; i >= 0; i--) {
+          if (++index[i]! < batchShape[i]!) break;
+          index[i] = 0;
+        }
+      }
+      native.matmul(a.storage, b.storage, out, meta);
+      return out;
+    },
+    conv2d(x, filter, g) {
+      if (!isFloat(x.dtype) || filter.dtype !== x.dtype) return jsBackend.conv2d(x, filter, g);
+      const y = allocate(x.dtype, g.batch * g.outHeight * g.outWidth * g.outChannels);
+      native.conv2d(dense(x), dense(filter), y, geometry(g));
+      return y;
+    },
+    conv2dBackpropInput(dy, filter, g) {
+      if (!isFloat(dy.dtype) || filter.dtype !== dy.dtype)
+        return jsBackend.conv2dBackpropInput(dy, filter, g);
+      const dx = allocate(dy.dtype, g.batch * g.inHeight * g.inWidth * g.inChannels);
+      native.conv2dBackpropInput(dense(dy), dense(filter), dx, geometry(g));
+      return dx;
+    },
+    conv2dBackpropFilter(x, dy, g) {
+      if (!isFloat(x.dtype) || dy.dtype !== x.dtype) return jsBackend.conv2dBackpropFilter(x, dy, g);
+      const df = allocate(x.dtype, g.filterHeight * g.filterWidth * g.inChannels * g.outChannels);
+      native.conv2dBackpropFilter(dense(x), dense(dy), df, geometry(g));
+      return df;
+    },
+    maxPool(x, g) {
+      if (!isFloat(x.dtype) || g.outChannels !== g.inChannels) return jsBackend.maxPool(x, g);
+      const size = g.batch * g.outHeight * g.outWidth * g.inChannels;
+      const y = allocate(x.dtype, size);
+      const argmax = new Int32Array(size);
+      native.maxPool(dense(x), y, argmax, geometry(g));
+      return { y, argmax };
+    },
+    avgPool(x, g) {
+      if (!isFloat(x.dtype) || g.outChannels !== g.inChannels) return jsBackend.avgPool(x, g);
+      const y = allocate(x.dtype, g.batch * g.outHeight * g.outWidth * g.inChannels);
+      native.avgPool(dense(x), y, geometry(g));
+      return y;
+    },
+  };
+}
+
+/** The native backend, or null when the addon is not available here. */
+export const nativeBackend: Backend | null = addon ? createNativeBackend(addon) : null;
+
+/** Which instruction set and how many threads the addon uses (null without the addon). */
+export function nativeInfo(): { isa: string; threads: number } | null {
+  return addon ? addon.info() : null;
+}

@@ -1,0 +1,383 @@
+/**
+ * Backend conformance: every kernel of the Backend interface, run on the native backend and on the JS
+ * reference over random shapes (broadcasting, size-1 and empty dims, strided, transposed and flipped
+ * views, special values), must agree to float32 tolerance (float64: 1e-12 relative). Kernels the native
+ * backend does not implement must be the JS backend's own functions. Skipped when the addon is not built.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Backend, Conv2DGeometry, StridedView } from '../../src/backend/backend.js';
+import { allocate, type DType, type TypedArray } from '../../src/backend/dtype.js';
+import { conv2dGeometry } from '../../src/backend/js/conv.js';
+import { jsBackend } from '../../src/backend/js/index.js';
+import { pool2dGeometry } from '../../src/backend/js/pool.js';
+import { addonError, NATIVE_KERNELS, nativeBackend } from '../../src/backend/native/index.js';
+
+const native = nativeBackend as Backend;
+const FLOATS: DType[] = ['float32', 'float64'];
+
+/** mulberry32: a small seeded generator, so failures reproduce. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+function randomData(r: () => number, dtype: DType, n: number, specials: boolean): TypedArray {
+  const out = allocate(dtype, n);
+  const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0, -0, 1, -1];
+  for (let i = 0; i < n; i++) {
+    out[i] = specials && r() < 0.05 ? special[Math.floor(r() * special.length)]! : ((r() * 4 - 2) as number);
+  }
+  return out;
+}
+
+/**
+ * A view of `shape` over fresh storage: contiguous, or (at random) laid out with permuted axes, padded
+ * rows (a slice), a nonzero offset and flipped (negative-stride) axes.
+ */
+function randomView(r: () => number, dtype: DType, shape: readonly number[], specials = false): StridedView {
+  const rank = shape.length;
+  if (r() < 0.35 || size(shape) === 0) {
+    return {
+      storage: randomData(r, dtype, size(shape), specials),
+      shape,
+      strides: contiguousStrides(shape),
+      offset: 0,
+      dtype,
+    };
+  }
+  const order = [...shape.keys()];
+  for (let i = rank - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  // Allocate the permuted layout with a step of 1 or 2 on each axis.
+  const steps = shape.map(() => (r() < 0.3 ? 2 : 1));
+  const strides = new Array<number>(rank).fill(0);
+  let span = 1;
+  for (let k = rank - 1; k >= 0; k--) {
+    const axis = order[k]!;
+    strides[axis] = span * steps[axis]!;
+    span *= shape[axis]! * steps[axis]!;
+  }
+  const pad = Math.floor(r() * 3);
+  let offset = pad;
+  for (let i = 0; i < rank; i++) {
+    if (r() < 0.2 && shape[i]! > 1) {
+      offset += (shape[i]! - 1) * strides[i]!;
+      strides[i] = -strides[i]!;
+    }
+  }
+  return { storage: randomData(r, dtype, span + pad + 1, specials), shape, strides, offset, dtype };
+}
+
+function contiguousStrides(shape: readonly number[]): number[] {
+  const s = new Array<number>(shape.length).fill(1);
+  for (let i = shape.length - 2; i >= 0; i--) s[i] = s[i + 1]! * shape[i + 1]!;
+  return s;
+}
+
+function randomShape(r: () => number, rank: number, allowEmpty = true): number[] {
+  return Array.from({ length: rank }, () => {
+    const u = r();
+    if (allowEmpty && u < 0.04) return 0;
+    if (u < 0.25) return 1;
+    return 1 + Math.floor(r() * 6);
+  });
+}
+
+/** |a - b| <= tol * (scale + |b|) elementwise, NaNs matching NaNs; scale per element or a number. */
+function expectAgree(
+  what: string,
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  dtype: DType,
+  scale: ArrayLike<number> | number = 1,
+): void {
+  expect(actual.length, `${what}: length`).toBe(expected.length);
+  const tol = dtype === 'float32' ? 2e-6 : 1e-12;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i]!;
+    const e = expected[i]!;
+    if (Number.isNaN(e) || Number.isNaN(a)) {
+      if (Number.isNaN(e) !== Number.isNaN(a)) expect.fail(`${what}[${i}]: ${a} vs ${e}`);
+      continue;
+    }
+    if (a === e) continue;
+    const s = typeof scale === 'number' ? scale : scale[i]!;
+    if (!(Math.abs(a - e) <= tol * (s + Math.abs(e)))) expect.fail(`${what}[${i}]: native ${a}, js ${e}`);
+  }
+}
+
+const describeNative = nativeBackend ? describe : describe.skip;
+if (!nativeBackend) console.warn(`conformance: native backend not available (${addonError}); skipped`);
+
+describeNative('native backend conformance (vs the JS reference)', () => {
+  it('implements the listed kernels natively and delegates every other kernel to the JS backend', () => {
+    const keys = Object.keys(jsBackend) as (keyof Backend)[];
+    for (const k of keys) {
+      if (k === 'name') continue;
+      expect(typeof native[k], k).toBe('function');
+      if (!(NATIVE_KERNELS as readonly string[]).includes(k)) expect(native[k], k).toBe(jsBackend[k]);
+    }
+    expect(native.name).toBe('native');
+  });
+
+  const UNARY = [
+    'neg',
+    'abs',
+    'exp',
+    'log',
+    'sqrt',
+    'rsqrt',
+    'square',
+    'reciprocal',
+    'tanh',
+    'sigmoid',
+    'relu',
+    'step',
+    'expm1',
+    'log1p',
+    'identity',
+    'sin',
+    'cos',
+    'floor',
+    'ceil',
+    // delegated kinds and dtypes go through the same entry point
+    'sign',
+    'round',
+    'erf',
+  ] as const;
+  it('unary: every kind, float32/float64, random strided views with special values', () => {
+    const r = rng(1);
+    for (const kind of UNARY) {
+      for (const dtype of FLOATS) {
+        for (let t = 0; t < 6; t++) {
+          const x = randomView(r, dtype, randomShape(r, Math.floor(r() * 4)), true);
+          expectAgree(
+            `${kind} ${dtype} [${x.shape}]`,
+            native.unary(kind, x, dtype),
+            jsBackend.unary(kind, x, dtype),
+            dtype,
+          );
+        }
+      }
+    }
+    // int32 input goes to the JS kernel
+    const xi: StridedView = {
+      storage: Int32Array.of(-3, 0, 5),
+      shape: [3],
+      strides: [1],
+      offset: 0,
+      dtype: 'int32',
+    };
+    expect(Array.from(native.unary('neg', xi, 'int32'))).toEqual([3, -0, -5].map((v) => v | 0));
+  });
+
+  const BINARY = ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'pow', 'less', 'mod'] as const;
+  it('binary: every kind with broadcasting (size-1, missing and empty dims) over strided views', () => {
+    const r = rng(2);
+    for (const kind of BINARY) {
+      for (const dtype of FLOATS) {
+        for (let t = 0; t < 10; t++) {
+          const rank = Math.floor(r() * 5);
+          const outShape = randomShape(r, rank);
+          const bcast = (s: number[]) =>
+            s.slice(Math.floor(r() * (s.length + 1))).map((d) => (r() < 0.3 ? 1 : d));
+          const a = randomView(r, dtype, bcast(outShape), true);
+          const b = randomView(r, dtype, bcast(outShape), true);
+          const outDtype = kind === 'less' ? 'bool' : dtype;
+          expectAgree(
+            `${kind} ${dtype} [${a.shape}] [${b.shape}] -> [${outShape}]`,
+            native.binary(kind, a, b, outShape, outDtype),
+            jsBackend.binary(kind, a, b, outShape, outDtype),
+            dtype,
+          );
+        }
+      }
+    }
+  });
+
+  it('reduce: sum/max/min/prod (and delegated any/all) over random axes of strided views', () => {
+    const r = rng(3);
+    for (const kind of ['sum', 'max', 'min', 'prod', 'any'] as const) {
+      for (const dtype of FLOATS) {
+        for (let t = 0; t < 16; t++) {
+          const rank = Math.floor(r() * 5);
+          const shape = randomShape(r, rank);
+          const x = randomView(r, dtype, shape, t % 4 === 0);
+          const axes = [...shape.keys()].filter(() => r() < 0.5);
+          const outDtype = kind === 'any' ? 'bool' : dtype;
+          const inner = axes.reduce((p, a) => p * shape[a]!, 1);
+          expectAgree(
+            `${kind} ${dtype} [${shape}] axes [${axes}]`,
+            native.reduce(kind, x, axes, outDtype),
+            jsBackend.reduce(kind, x, axes, outDtype),
+            dtype,
+            kind === 'sum' ? 2 * inner : 1,
+          );
+        }
+      }
+    }
+  });
+
+  it('matmul: transposed, strided and batch-broadcast operands, including empty and size-1 dims', () => {
+    const r = rng(4);
+    const sizes = [0, 1, 2, 3, 7, 16, 33, 70];
+    for (const dtype of FLOATS) {
+      for (let t = 0; t < 40; t++) {
+        const pick = () => sizes[Math.floor(r() * sizes.length)]!;
+        const M = pick();
+        const N = pick();
+        const K = t % 10 === 0 ? 0 : pick();
+        const ta = r() < 0.5;
+        const tb = r() < 0.5;
+        const batch = randomShape(r, Math.floor(r() * 3), false);
+        const aBatch = batch.map((d) => (r() < 0.3 ? 1 : d)).slice(Math.floor(r() * (batch.length + 1)));
+        const bBatch = batch.map((d) => (r() < 0.3 ? 1 : d)).slice(Math.floor(r() * (batch.length + 1)));
+        const outBatch = batch.map((_d, i) => {
+          const ai = aBatch.length - batch.length + i;
+          const bi = bBatch.length - batch.length + i;
+          return Math.max(ai >= 0 ? aBatch[ai]! : 1, bi >= 0 ? bBatch[bi]! : 1);
+        });
+        const a = randomView(r, dtype, [...aBatch, ...(ta ? [K, M] : [M, K])]);
+        const b = randomView(r, dtype, [...bBatch, ...(tb ? [N, K] : [K, N])]);
+        const outShape = [...outBatch, M, N];
+        const abs = (v: StridedView) => ({
+          ...v,
+          storage: jsBackend.unary(
+            'abs',
+            { ...v, shape: [v.storage.length], strides: [1], offset: 0 },
+            dtype,
+          ),
+        });
+        const scale = jsBackend.matmul(abs(a), abs(b), ta, tb, outShape);
+        expectAgree(
+          `matmul ${dtype} [${a.shape}]${ta ? 'T' : ''} x [${b.shape}]${tb ? 'T' : ''}`,
+          native.matmul(a, b, ta, tb, outShape),
+          jsBackend.matmul(a, b, ta, tb, outShape),
+          dtype,
+          scale,
+        );
+      }
+    }
+    // a large product crosses the threading threshold and every cache block edge
+    const a = randomView(r, 'float32', [257, 300]);
+    const b = randomView(r, 'float32', [300, 301]);
+    expectAgree(
+      'matmul 257x300x301',
+      native.matmul(a, b, false, false, [257, 301]),
+      jsBackend.matmul(a, b, false, false, [257, 301]),
+      'float32',
+      300,
+    );
+  });
+
+  function randomConv(r: () => number, pool: boolean): Conv2DGeometry {
+    for (;;) {
+      const x = [
+        Math.floor(r() * 3),
+        1 + Math.floor(r() * 9),
+        1 + Math.floor(r() * 9),
+        1 + Math.floor(r() * 4),
+      ];
+      const fh = 1 + Math.floor(r() * 3);
+      const fw = 1 + Math.floor(r() * 3);
+      const strides: [number, number] = [1 + Math.floor(r() * 2), 1 + Math.floor(r() * 2)];
+      const padding =
+        r() < 0.4
+          ? 'same'
+          : r() < 0.7
+            ? 'valid'
+            : ([
+                [Math.floor(r() * 2), Math.floor(r() * 2)],
+                [Math.floor(r() * 2), 1],
+              ] as const);
+      try {
+        if (pool) return pool2dGeometry('pool', x, [fh, fw], strides, padding);
+        const dil: [number, number] = [1 + Math.floor(r() * 2), 1];
+        return conv2dGeometry('conv', x, fh, fw, 1 + Math.floor(r() * 5), strides, padding, dil);
+      } catch {
+        // too small for this filter: draw again
+      }
+    }
+  }
+
+  it('conv2d, conv2dBackpropInput, conv2dBackpropFilter: random geometries (strides, dilation, padding)', () => {
+    const r = rng(5);
+    for (const dtype of FLOATS) {
+      for (let t = 0; t < 30; t++) {
+        const g = randomConv(r, false);
+        const x = randomView(r, dtype, [g.batch, g.inHeight, g.inWidth, g.inChannels]);
+        const f = randomView(r, dtype, [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]);
+        const dy = randomView(r, dtype, [g.batch, g.outHeight, g.outWidth, g.outChannels]);
+        const taps = g.filterHeight * g.filterWidth * g.inChannels;
+        const what = `${dtype} x [${x.shape}] f [${f.shape}] s ${g.strideHeight}x${g.strideWidth} d ${g.dilationHeight}`;
+        expectAgree(`conv2d ${what}`, native.conv2d(x, f, g), jsBackend.conv2d(x, f, g), dtype, 4 * taps);
+        expectAgree(
+          `conv2dBackpropInput ${what}`,
+          native.conv2dBackpropInput(dy, f, g),
+          jsBackend.conv2dBackpropInput(dy, f, g),
+          dtype,
+          4 * taps * g.outChannels,
+        );
+        expectAgree(
+          `conv2dBackpropFilter ${what}`,
+          native.conv2dBackpropFilter(x, dy, g),
+          jsBackend.conv2dBackpropFilter(x, dy, g),
+          dtype,
+          4 * g.batch * g.outHeight * g.outWidth,
+        );
+      }
+    }
+  });
+
+  it('maxPool (values and argmax, NaN and ties), avgPool and avgPoolBackprop', () => {
+    const r = rng(6);
+    for (const dtype of FLOATS) {
+      for (let t = 0; t < 30; t++) {
+        const g = randomConv(r, true);
+        const x = randomView(r, dtype, [g.batch, g.inHeight, g.inWidth, g.inChannels], t % 3 === 0);
+        const mn = native.maxPool(x, g);
+        const mj = jsBackend.maxPool(x, g);
+        expectAgree(`maxPool ${dtype} [${x.shape}]`, mn.y, mj.y, dtype);
+        // argmax indexes the contiguous layout of x in both backends
+        expect(Array.from(mn.argmax)).toEqual(Array.from(mj.argmax));
+        expectAgree(`avgPool ${dtype} [${x.shape}]`, native.avgPool(x, g), jsBackend.avgPool(x, g), dtype, 4);
+        const dy = randomView(r, dtype, [g.batch, g.outHeight, g.outWidth, g.inChannels]);
+        expectAgree(
+          `avgPoolBackprop ${dtype}`,
+          native.avgPoolBackprop(dy, g),
+          jsBackend.avgPoolBackprop(dy, g),
+          dtype,
+          4,
+        );
+      }
+    }
+  });
+
+  it('delegated kernels (where, cast, gather, concat, cumsum, linalg) give the JS results', () => {
+    const r = rng(7);
+    const x = randomView(r, 'float32', [3, 4]);
+    const c = randomView(r, 'float32', [3, 4]);
+    expect(Array.from(native.cast(x, 'float64'))).toEqual(Array.from(jsBackend.cast(x, 'float64')));
+    expect(Array.from(native.where(c, x, x, [3, 4], 'float32'))).toEqual(
+      Array.from(jsBackend.where(c, x, x, [3, 4], 'float32')),
+    );
+    expect(Array.from(native.cumsum(x, 1, false, false))).toEqual(
+      Array.from(jsBackend.cumsum(x, 1, false, false)),
+    );
+    expect(Array.from(native.gather(x, Int32Array.of(2, 0), 0))).toEqual(
+      Array.from(jsBackend.gather(x, Int32Array.of(2, 0), 0)),
+    );
+    const m = randomView(r, 'float64', [4, 4]);
+    expect(Array.from(native.det(m, 1, 4))).toEqual(Array.from(jsBackend.det(m, 1, 4)));
+  });
+});
