@@ -344,7 +344,9 @@ export async function runLinalg({ workloads, threads, numpy = true, torch = true
       ? `  torch.linalg ${th.version}: ${th.threads} threads, ${describeBlas(th)}`
       : `  torch.linalg: n/a (${th.reason})`,
   );
-  console.log(`  tapeflow ${tf.version}: single-threaded JS; tfjs-cpu: n/a (tfjs has no linalg)`);
+  console.log(
+    `  tapeflow ${tf.version} (${tf.getBackend()} backend; the linalg kernels are JS, one thread); tfjs-cpu: n/a (tfjs has no linalg)`,
+  );
   for (const peer of ['numpy', 'torch'])
     if (py[peer].failed) problems.push(`${peer} linalg: ${py[peer].reason}`);
   console.log();
