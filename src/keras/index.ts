@@ -18,3 +18,5 @@ export * as losses from './losses.js';
 export * as metrics from './metrics.js';
 export * as models from './models.js';
 export * as regularizers from './regularizers.js';
+export * as saving from './saving/index.js';
+export { registerSerializable } from './saving/index.js';

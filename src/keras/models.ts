@@ -3,6 +3,7 @@ import type { Model } from './engine/model.js';
 import { deserialize, type LayerClass, type SerializedLayer } from './layers/serialization.js';
 
 export { Model, Sequential } from './engine/index.js';
+export { type LoadOptions, loadModel } from './saving/index.js';
 
 /** Rebuilds a model (without weights) from `{ className, config }` (Keras's model_from_config). */
 export function modelFromConfig(

@@ -8,6 +8,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import type { Callback, History, Logs } from '../callbacks.js';
 import { get as lossesGet } from '../losses.js';
 import { get as metricsGet } from '../metrics.js';
+import type { SafetensorsOptions, SaveOptions, SaveResult } from '../saving/model-io.js';
 import { CompiledLoss, CompiledMetrics, type CompileLoss, type CompileMetrics } from './compile-utils.js';
 import { type Batch, classWeightsFor, type DataLike, toTensorList } from './data-adapter.js';
 import { FunctionalGraph } from './functional.js';
@@ -466,6 +467,38 @@ export class Model extends Layer {
   /** The architecture as JSON: `{ className, config }` (Keras's to_json). */
   toJson(): string {
     return JSON.stringify({ className: this.constructor.name, config: this.getConfig() });
+  }
+
+  // ------------------------------------------------------------------ saving (keras/saving)
+
+  /**
+   * Saves the architecture, the weights, the training configuration and the optimizer's state to the
+   * directory `path` (TensorFlow.js layers format: model.json and binary shards), atomically; load it
+   * with `tf.keras.models.loadModel(path)`.
+   */
+  async save(path: string, options?: SaveOptions): Promise<SaveResult> {
+    return (await import('../saving/model-io.js')).saveModel(this, path, options);
+  }
+
+  /** Saves the weights alone: a directory (tfjs weights manifest and shards), or a `.safetensors` file. */
+  async saveWeights(
+    path: string,
+    options?: Pick<SaveOptions, 'overwrite' | 'shardSizeBytes'>,
+  ): Promise<SaveResult> {
+    return (await import('../saving/model-io.js')).saveWeights(this, path, options);
+  }
+
+  /** Loads weights written by `saveWeights`, `save` or `exportSafetensors`; all are checked before any is assigned. */
+  async loadWeights(path: string): Promise<void> {
+    return (await import('../saving/model-io.js')).loadWeights(this, path);
+  }
+
+  /** Writes the weights as a safetensors file (for PyTorch) and a JSON config beside it. */
+  async exportSafetensors(
+    path: string,
+    options?: SafetensorsOptions,
+  ): Promise<SaveResult & { configPath: string }> {
+    return (await import('../saving/model-io.js')).exportSafetensors(this, path, options);
   }
 }
 
