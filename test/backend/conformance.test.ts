@@ -4,13 +4,22 @@
  * views, special values), must agree to float32 tolerance (float64: 1e-12 relative). Kernels the native
  * backend does not implement must be the JS backend's own functions. Skipped when the addon is not built.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend, Conv2DGeometry, StridedView } from '../../src/backend/backend.js';
 import { allocate, type DType, type TypedArray } from '../../src/backend/dtype.js';
 import { conv2dGeometry } from '../../src/backend/js/conv.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { pool2dGeometry } from '../../src/backend/js/pool.js';
-import { addonError, NATIVE_KERNELS, nativeBackend } from '../../src/backend/native/index.js';
+import {
+  addonError,
+  NATIVE_KERNELS,
+  nativeBackend,
+  setSmallSizeThresholds,
+} from '../../src/backend/native/index.js';
+
+// Small tensors normally run on the JS kernels; send every size to the native code under test.
+beforeAll(() => setSmallSizeThresholds(0, 0));
+afterAll(() => setSmallSizeThresholds(2048, 32768));
 
 const native = nativeBackend as Backend;
 const FLOATS: DType[] = ['float32', 'float64'];

@@ -122,13 +122,34 @@ function elementwiseMeta(operands: readonly StridedView[], outShape: readonly nu
   return meta;
 }
 
+/**
+ * Below these sizes the JS kernels win: a call into the addon costs about a microsecond of N-API
+ * overhead, more than a small generated JS loop takes (the seed loop's 100-element tensors ran 1.7x
+ * slower through the addon). Elements of the output for elementwise ops and reductions, multiply-adds
+ * for matmul.
+ */
+let SMALL_ELEMENTWISE = 2048;
+let SMALL_MATMUL = 32768;
+
+/** Sets the sizes below which the JS kernels run instead (0, 0 sends everything native: for tests). */
+export function setSmallSizeThresholds(elementwise: number, matmul: number): void {
+  SMALL_ELEMENTWISE = elementwise;
+  SMALL_MATMUL = matmul;
+}
+
 export function createNativeBackend(native: NativeAddon): Backend {
   return {
     ...jsBackend,
     name: 'native',
     binary(kind, a, b, outShape, outDtype) {
       const code = BINARY[kind];
-      if (code === undefined || !isFloat(outDtype) || a.dtype !== outDtype || b.dtype !== outDtype) {
+      if (
+        code === undefined ||
+        !isFloat(outDtype) ||
+        a.dtype !== outDtype ||
+        b.dtype !== outDtype ||
+        sizeOf(outShape) < SMALL_ELEMENTWISE
+      ) {
         return jsBackend.binary(kind, a, b, outShape, outDtype);
       }
       const out = allocate(outDtype, sizeOf(outShape));
@@ -140,7 +161,12 @@ export function createNativeBackend(native: NativeAddon): Backend {
     },
     unary(kind, x, outDtype) {
       const code = UNARY[kind];
-      if (code === undefined || !isFloat(outDtype) || x.dtype !== outDtype) {
+      if (
+        code === undefined ||
+        !isFloat(outDtype) ||
+        x.dtype !== outDtype ||
+        sizeOf(x.shape) < SMALL_ELEMENTWISE
+      ) {
         return jsBackend.unary(kind, x, outDtype);
       }
       const out = allocate(outDtype, sizeOf(x.shape));
@@ -152,7 +178,12 @@ export function createNativeBackend(native: NativeAddon): Backend {
     },
     reduce(kind, x, axes, outDtype) {
       const code = REDUCE[kind];
-      if (code === undefined || !isFloat(x.dtype) || outDtype !== x.dtype) {
+      if (
+        code === undefined ||
+        !isFloat(x.dtype) ||
+        outDtype !== x.dtype ||
+        sizeOf(x.shape) < SMALL_ELEMENTWISE
+      ) {
         return jsBackend.reduce(kind, x, axes, outDtype);
       }
       const rank = x.shape.length;
@@ -186,15 +217,15 @@ export function createNativeBackend(native: NativeAddon): Backend {
       return out;
     },
     matmul(a, b, transposeA, transposeB, outShape) {
-      if (!isFloat(a.dtype) || a.dtype !== b.dtype) {
-        return jsBackend.matmul(a, b, transposeA, transposeB, outShape);
-      }
       const rank = outShape.length;
       const M = outShape[rank - 2]!;
       const N = outShape[rank - 1]!;
       const ar = a.shape.length;
       const br = b.shape.length;
       const K = transposeA ? a.shape[ar - 2]! : a.shape[ar - 1]!;
+      if (!isFloat(a.dtype) || a.dtype !== b.dtype || sizeOf(outShape) * K < SMALL_MATMUL) {
+        return jsBackend.matmul(a, b, transposeA, transposeB, outShape);
+      }
       const batchShape = outShape.slice(0, rank - 2);
       const batch = sizeOf(batchShape);
       const out = allocate(a.dtype, batch * M * N);
