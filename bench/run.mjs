@@ -13,6 +13,7 @@ import os from 'node:os';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLinalg } from './linalg.mjs';
+import { runMnist } from './mnist-bench.mjs';
 import { checkTorchOptim, measureOptim } from './optim-step.mjs';
 import { describeTorch, INSTALL_HINT, runTorch } from './peer-torch.mjs';
 import {
@@ -52,7 +53,7 @@ function parseArgs(argv) {
 }
 
 const HELP = `usage: node bench/run.mjs [--only TERMS] [--no-torch] [--no-tfjs] [--no-numpy] [--out FILE]
-  --only TERMS   comma list; a term selects a group (seed, perop, matmul, linalg) or the ids it prefixes
+  --only TERMS   comma list; a term selects a group (seed, perop, matmul, linalg, mnist) or the ids it prefixes
                  ids: ${allWorkloads.map((w) => w.id).join(', ')}
   --no-torch     skip PyTorch;  --no-tfjs  skip @tensorflow/tfjs;  --no-numpy  skip numpy (linalg)
   --out FILE     JSON results (default bench/results/latest.json)`;
@@ -183,8 +184,10 @@ async function main() {
   }
   const chosen = selectWorkloads(opts.only);
   // The linalg group has its own section (bench/linalg.mjs: numpy column, tfjs n/a).
-  const selected = chosen.filter((w) => w.group !== 'linalg');
+  const selected = chosen.filter((w) => w.group !== 'linalg' && w.group !== 'mnist');
   const linalgSelected = chosen.filter((w) => w.group === 'linalg');
+  // Fashion-MNIST training too (bench/mnist-bench.mjs: one process per peer, samples/s, RSS, accuracy).
+  const mnistSelected = chosen.filter((w) => w.group === 'mnist');
   if (chosen.length === 0) {
     console.error(
       `no workload matches --only ${opts.only.join(',')} (ids: ${allWorkloads.map((w) => w.id).join(', ')})`,
@@ -244,7 +247,7 @@ async function main() {
   else if (torch.failed) {
     console.log(`PyTorch: failed (${torch.reason})`);
     problems.push(`torch: ${torch.reason}`);
-  } else if (opts.torch && !selected.length) console.log('PyTorch: torch.linalg only, see below');
+  } else if (opts.torch && !selected.length) console.log('PyTorch: in the sections below');
   else if (opts.torch) console.log(`PyTorch: not installed (${INSTALL_HINT})  [${torch.reason}]`);
   else console.log('PyTorch: skipped (--no-torch)');
 
@@ -333,6 +336,20 @@ async function main() {
     rows.push(...linalg.rows);
   }
 
+  let mnist;
+  if (mnistSelected.length) {
+    mnist = runMnist({
+      workloads: mnistSelected,
+      threads,
+      torch: opts.torch,
+      tfjs: opts.tfjs,
+      problems,
+      fmt: { fmtRatio, pad, lpad },
+      progress,
+    });
+    rows.push(...mnist.rows);
+  }
+
   // Correctness.
   const seed = rows.find((r) => r.id === 'seed-loop');
   console.log();
@@ -379,6 +396,7 @@ async function main() {
           }
         : { available: false, reason: torch.reason },
       ...(linalg ? { linalg: linalg.info } : {}),
+      ...(mnist ? { mnist: mnist.info } : {}),
     },
     ratioMeaning: 'speed of tapeflow / speed of peer (>1: tapeflow faster)',
     workloads: rows,

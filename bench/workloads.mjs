@@ -39,8 +39,8 @@ export const protocol = {
 /** Machine limits from docs/ARCHITECTURE.md (2 cores of AMD EPYC Zen 4), float32. */
 export const machine = { peakGflops: 228, numpyOpenblas1024Gflops: 187 };
 
-/** @typedef {{ id: string, group: 'seed'|'perop'|'matmul'|'linalg', title: string, metric: string, unit: string,
- *   higherIsBetter: boolean, op?: string, n?: number }} Workload */
+/** @typedef {{ id: string, group: 'seed'|'perop'|'matmul'|'linalg'|'mnist', title: string, metric: string, unit: string,
+ *   higherIsBetter: boolean, op?: string, n?: number, kind?: string }} Workload */
 
 /** @type {Workload[]} */
 export const workloads = [
@@ -102,10 +102,20 @@ export const workloads = [
       higherIsBetter: false,
     })),
   ),
+  // One epoch of Fashion-MNIST training (bench/mnist-bench.mjs): samples/s, peak RSS, test accuracy.
+  ...['mlp', 'cnn'].map((kind) => ({
+    id: `mnist-${kind}`,
+    group: 'mnist',
+    kind,
+    title: kind === 'mlp' ? 'MLP 784-128-10, batch 128' : 'CNN c32-pool-d10, batch 64',
+    metric: 'samples/s',
+    unit: 'samples/s',
+    higherIsBetter: true,
+  })),
 ];
 
 /**
- * `--only a,b`: a workload is selected when a term equals its group (seed, perop, matmul, linalg) or is a
+ * `--only a,b`: a workload is selected when a term equals its group (seed, perop, matmul, linalg, mnist) or is a
  * prefix of its id (`matmul` selects matmul-128/512/1024 but not op-matmul; `op` selects the per-op set).
  */
 export function selectWorkloads(only) {

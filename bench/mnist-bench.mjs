@@ -1,0 +1,180 @@
+// The Fashion-MNIST training workloads (group "mnist"): one epoch of the MLP 784-128-10 (Adam, batch
+// 128) and of the small CNN (Conv2D 32 3x3 relu, MaxPool 2, Dense 10; Adam, batch 64) in tapeflow,
+// @tensorflow/tfjs (cpu backend) and PyTorch (CPU), each peer in its own process (bench/mnist-peer.mjs,
+// bench/mnist-torch.py), reporting training samples/s, peak memory (RSS) and test accuracy.
+//
+// Data: Fashion-MNIST IDX files (gzip or not) in ../shared/data/fashion-mnist (the project workspace)
+// or Debian's dataset-fashion-mnist (/usr/share/datasets/fashion-mnist); the section is skipped with a
+// message when neither is there (TAPEFLOW_FASHION_MNIST=<dir> points elsewhere). Every peer trains on
+// the same first N training images in file order (no shuffling), from the same initial state of its
+// own framework's default initializers, and is tested on all 10,000 test images. See bench/README.md.
+
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PYTHON } from './peer-torch.mjs';
+
+const PEER = fileURLToPath(new URL('./mnist-peer.mjs', import.meta.url));
+const TORCH = fileURLToPath(new URL('./mnist-torch.py', import.meta.url));
+const MARKER = '@@MNIST_BENCH_JSON@@ ';
+
+/**
+ * One epoch per model. The MLP trains on all 60,000 images; the CNN on the first 10,000 (a full CNN
+ * epoch takes minutes on 2 cores for tapeflow's JS backend). tfjs-cpu's conv2d backward pass runs ~25
+ * samples/s, so its CNN trains on the first `tfjsSamples` only (its samples/s is over those; its test
+ * accuracy is then not comparable and is marked). Accuracy after one epoch on the same images is
+ * comparable across peers, not with published full-training numbers.
+ */
+export const MNIST_PROTOCOL = {
+  mlp: { samples: 60_000, batchSize: 128, lr: 1e-3 },
+  cnn: { samples: 10_000, batchSize: 64, lr: 1e-3, tfjsSamples: 1_280 },
+  timeoutS: 300,
+};
+
+const CANDIDATES = [
+  process.env.TAPEFLOW_FASHION_MNIST,
+  fileURLToPath(new URL('../../shared/data/fashion-mnist', import.meta.url)),
+  '/usr/share/datasets/fashion-mnist',
+].filter(Boolean);
+
+/** The first directory holding the four Fashion-MNIST IDX files (gzip or not), or null. */
+export function findFashionMnist() {
+  const stems = [
+    'train-images-idx3-ubyte',
+    'train-labels-idx1-ubyte',
+    't10k-images-idx3-ubyte',
+    't10k-labels-idx1-ubyte',
+  ];
+  return (
+    CANDIDATES.find((d) => stems.every((s) => existsSync(`${d}/${s}.gz`) || existsSync(`${d}/${s}`))) ?? null
+  );
+}
+
+function parseResult(res, what) {
+  if (res.error) return { error: `${what}: ${res.error.message}` };
+  const line = (res.stdout ?? '').split('\n').find((l) => l.startsWith(MARKER));
+  if (!line) {
+    const tail = (res.stderr ?? '').trim().split('\n').slice(-3).join(' | ');
+    return {
+      error: `${what} gave no result (${res.signal ? `killed by ${res.signal}` : `exit ${res.status}`}): ${tail}`,
+    };
+  }
+  return JSON.parse(line.slice(MARKER.length));
+}
+
+function runJsPeer(peer, kind, dir, p, threads) {
+  const samples = peer === 'tfjs' ? (p.tfjsSamples ?? p.samples) : p.samples;
+  const res = spawnSync(
+    process.execPath,
+    [PEER, peer, kind, dir, String(samples), String(p.batchSize), String(p.lr)],
+    {
+      encoding: 'utf8',
+      timeout: MNIST_PROTOCOL.timeoutS * 1000,
+      maxBuffer: 16 * 1024 * 1024,
+      env: { ...process.env, UV_THREADPOOL_SIZE: String(threads) },
+    },
+  );
+  return parseResult(res, `mnist-peer.mjs ${peer} ${kind}`);
+}
+
+function runTorchPeer(kind, dir, p, threads) {
+  if (!existsSync(PYTHON)) return { error: `${PYTHON} not found` };
+  const res = spawnSync(
+    PYTHON,
+    [TORCH, kind, dir, String(p.samples), String(p.batchSize), String(p.lr), String(threads)],
+    {
+      encoding: 'utf8',
+      timeout: MNIST_PROTOCOL.timeoutS * 1000,
+      maxBuffer: 16 * 1024 * 1024,
+      env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(threads) },
+    },
+  );
+  return parseResult(res, `mnist-torch.py ${kind}`);
+}
+
+/**
+ * Runs the selected mnist workloads and prints their table. `problems` collects failures; returns
+ * `{ rows, info }` for the JSON report (rows: one per workload with every peer's result and ratios).
+ */
+export function runMnist({
+  workloads,
+  threads,
+  torch = true,
+  tfjs = true,
+  problems,
+  fmt,
+  progress = () => {},
+}) {
+  const { fmtRatio, pad, lpad } = fmt;
+  console.log();
+  const dir = findFashionMnist();
+  if (!dir) {
+    console.log(
+      `Fashion-MNIST training: skipped, no Fashion-MNIST files in ${CANDIDATES.join(' or ')} (apt-get install dataset-fashion-mnist, or set TAPEFLOW_FASHION_MNIST=<dir>)`,
+    );
+    return { rows: [], info: { skipped: true, searched: CANDIDATES } };
+  }
+  const peers = [
+    ['tapeflow', 'tapeflow'],
+    ...(tfjs ? [['tfjs', 'tfjs-cpu']] : []),
+    ...(torch ? [['torch', 'torch']] : []),
+  ];
+  console.log(
+    `Fashion-MNIST training, one epoch (${dir}): MLP on all ${MNIST_PROTOCOL.mlp.samples.toLocaleString('en-US')} training images, CNN on the first ${MNIST_PROTOCOL.cnn.samples.toLocaleString('en-US')} (a fixed subset, to keep the run short); test accuracy on all 10,000 test images`,
+  );
+  const head = `${pad('workload', 28)}${pad('peer', 10)}${lpad('samples/s', 11)}${lpad('peak RSS', 10)}${lpad('test acc', 10)}${lpad('train s', 9)}  speed / memory ratio (tapeflow vs peer)`;
+  console.log(head);
+  console.log('-'.repeat(head.length + 4));
+  const rows = [];
+  const footnotes = [];
+  for (const w of workloads) {
+    const kind = w.kind;
+    const p = MNIST_PROTOCOL[kind];
+    const results = {};
+    // PyTorch first, then the JS peers, one process at a time.
+    for (const [key] of [...peers].sort((a, b) => (a[0] === 'torch' ? -1 : b[0] === 'torch' ? 1 : 0))) {
+      progress(`${w.id}: ${key}...`);
+      results[key] =
+        key === 'torch' ? runTorchPeer(kind, dir, p, threads) : runJsPeer(key, kind, dir, p, threads);
+    }
+    progress('');
+    const tf = results.tapeflow;
+    const ratios = {};
+    for (const [key, label] of peers) {
+      const r = results[key];
+      if (r.error) {
+        problems.push(`${label} ${w.id}: ${r.error}`);
+        console.log(`${pad(w.title, 28)}${pad(label, 10)}${lpad('ERR', 11)}  ${r.error.slice(0, 100)}`);
+        continue;
+      }
+      const partial = r.samples < p.samples;
+      if (partial)
+        footnotes.push(
+          `* ${label} ${w.id}: trained on the first ${r.samples.toLocaleString('en-US')} images only (a ${p.samples.toLocaleString('en-US')}-image epoch would take ~${Math.round(p.samples / r.samplesPerS)} s); samples/s is over those, its test accuracy is not comparable`,
+        );
+      else if (!(r.testAccuracy > 0.5))
+        problems.push(`${label} ${w.id}: test accuracy ${r.testAccuracy} after one epoch`);
+      let cmp = '';
+      if (key !== 'tapeflow' && tf && !tf.error) {
+        const speed = tf.samplesPerS / r.samplesPerS;
+        const memory = tf.peakRssMB / r.peakRssMB;
+        ratios[key] = { speed, memory };
+        cmp = `${speed >= 1 ? `${fmtRatio(speed)}x faster` : `${fmtRatio(speed)}x (${fmtRatio(1 / speed)}x slower)`}, ${fmtRatio(memory)}x the memory`;
+      }
+      console.log(
+        `${pad(w.title, 28)}${pad(label, 10)}${lpad(r.samplesPerS.toFixed(0), 11)}${lpad(`${r.peakRssMB.toFixed(0)} MB`, 10)}${lpad(`${(100 * r.testAccuracy).toFixed(2)}%${partial ? '*' : ''}`, 10)}${lpad(r.trainS.toFixed(1), 9)}  ${cmp}`,
+      );
+    }
+    rows.push({ ...w, protocol: p, results, ratios });
+  }
+  for (const f of footnotes) console.log(f);
+  const backend = results0(rows)?.backend;
+  console.log(
+    `tapeflow on its ${backend ?? '?'} backend; tfjs on its pure-JS cpu backend (one thread); torch with ${threads} threads. Peak RSS is the process's maximum resident set (ru_maxrss), data included: each peer holds the float32 images (~190 MB for 60,000).`,
+  );
+  return { rows, info: { dir, protocol: MNIST_PROTOCOL } };
+}
+
+function results0(rows) {
+  return rows.find((r) => r.results.tapeflow && !r.results.tapeflow.error)?.results.tapeflow;
+}
