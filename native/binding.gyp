@@ -11,7 +11,7 @@
   "targets": [
     {
       "target_name": "tapeflow_native",
-      "sources": ["src/addon.cc", "src/isa_generic.cc"],
+      "sources": ["src/addon.cc", "src/isa_generic.cc", "src/conv_generic.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS"],
       "conditions": [
@@ -25,13 +25,13 @@
         {
           "target_name": "tapeflow_avx2",
           "type": "static_library",
-          "sources": ["src/isa_avx2.cc"],
+          "sources": ["src/isa_avx2.cc", "src/conv_avx2.cc"],
           "cflags_cc": ["-mavx2", "-mfma"],
         },
         {
           "target_name": "tapeflow_avx512",
           "type": "static_library",
-          "sources": ["src/isa_avx512.cc"],
+          "sources": ["src/isa_avx512.cc", "src/conv_avx512.cc"],
           "cflags_cc": ["-mavx512f", "-mavx512bw", "-mavx512vl", "-mavx2", "-mfma"],
         },
       ],

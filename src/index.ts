@@ -4,6 +4,7 @@
  */
 
 import * as activations from './ops/activations.js';
+import { fusedConv2d } from './ops/fused-conv.js';
 import * as nnOps from './ops/nn.js';
 import { moments } from './ops/reduce.js';
 import { relu, sigmoid, tanh } from './ops/unary.js';
@@ -46,6 +47,9 @@ export const nn = {
   moments,
   dropout,
 };
+
+/** Fused kernels, as tfjs's tf.fused: `tf.fused.conv2d({ x, filter, bias, activation: 'relu' })`. */
+export const fused = { conv2d: fusedConv2d };
 
 export { dropout };
 export const version = '0.1.0';

@@ -17,6 +17,11 @@
 #include <type_traits>
 #include <vector>
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+#include "conv_kernels.h"
 #include "kernels.h"
 
 namespace tapeflow {
@@ -44,6 +49,16 @@ const KernelTable* selectKernels(const char* forced) {
 }
 
 const KernelTable* K = nullptr;
+const ConvKernelTable* CK = nullptr;
+
+// The convolution table of the same instruction set as K.
+const ConvKernelTable* convKernelsFor(const KernelTable* k) {
+#if defined(__x86_64__) || defined(_M_X64)
+  if (std::strcmp(k->isa, "avx512") == 0) return conv_kernels_avx512();
+  if (std::strcmp(k->isa, "avx2") == 0) return conv_kernels_avx2();
+#endif
+  return conv_kernels_generic();
+}
 
 // ---- thread pool --------------------------------------------------------------------------------------
 // Persistent workers (cores - 1; the calling thread takes part). run() hands out task indices through an
@@ -345,9 +360,7 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
 
 // ---- convolution and pooling (NHWC, HWIO), im2col + GEMM ------------------------------------------------
 
-struct Geometry {
-  int64_t N, H, W, C, FH, FW, CO, SH, SW, DH, DW, padTop, padBottom, padLeft, padRight, OH, OW;
-};
+using Geometry = ConvGeom;
 
 Geometry geometry(const Array& g) {
   const double* p = static_cast<const double*>(g.data);
@@ -421,10 +434,54 @@ void col2imImageAdd(const T* col, const Geometry& g, T* image) {
   }
 }
 
+// Reductions up to this many taps (FH*FW*C) run the direct kernels of conv_impl.h instead of im2col+GEMM.
+constexpr int64_t kDirectTaps = 36;
+
 template <typename T>
-void conv2dImpl(const T* x, const T* f, T* y, const Geometry& g) {
+ConvForwardFn<T> directForward() {
+  if constexpr (sizeof(T) == 4) return CK->forward_f32;
+  else return CK->forward_f64;
+}
+template <typename T>
+ConvFilterFn<T> directFilter() {
+  if constexpr (sizeof(T) == 4) return CK->filter_f32;
+  else return CK->filter_f64;
+}
+
+/** Row length of the padded [rows, CO] copies the direct kernels read whole vectors from. */
+template <typename T>
+int64_t paddedWidth(int64_t co) {
+  const int64_t lanes = CK->vectorBytes / (int64_t)sizeof(T);
+  return (co + lanes - 1) / lanes * lanes;
+}
+
+// Pixels per task: enough work that a task outweighs handing it out.
+constexpr int64_t kPixelsPerTask = 256;
+
+template <typename T>
+void conv2dDirect(const T* x, const T* f, const T* bias, int act, T* y, const Geometry& g) {
+  const int64_t Kk = g.FH * g.FW * g.C, P = g.N * g.OH * g.OW, COp = paddedWidth<T>(g.CO);
+  std::vector<T> fp((size_t)(Kk * COp), T(0)), bp;
+  for (int64_t t = 0; t < Kk; t++) std::memcpy(fp.data() + t * COp, f + t * g.CO, sizeof(T) * g.CO);
+  if (bias != nullptr) {
+    bp.assign((size_t)COp, T(0));
+    std::memcpy(bp.data(), bias, sizeof(T) * g.CO);
+  }
+  const ConvForwardFn<T> kernel = directForward<T>();
+  const T* fpp = fp.data();
+  const T* bpp = bias != nullptr ? bp.data() : nullptr;
+  const int64_t tasks = (P + kPixelsPerTask - 1) / kPixelsPerTask;
+  parallelRanges(tasks, P * g.CO >= kEwParallel, [&](int64_t s, int64_t e) {
+    std::vector<T> taps((size_t)(4 * Kk));  // the kernel gathers up to 4 pixels at a time
+    kernel(x, fpp, COp, bpp, act, y, g, s * kPixelsPerTask, std::min(P, e * kPixelsPerTask), taps.data());
+  });
+}
+
+template <typename T>
+void conv2dImpl(const T* x, const T* f, const T* bias, int act, T* y, const Geometry& g) {
   const int64_t Kk = g.FH * g.FW * g.C, P = g.OH * g.OW, img = g.H * g.W * g.C;
   if (g.N == 0 || P == 0 || g.CO == 0) return;
+  if (Kk <= kDirectTaps) return conv2dDirect(x, f, bias, act, y, g);
   const int64_t per = std::max<int64_t>(1, kColElems / std::max<int64_t>(1, P * Kk));
   T* col = scratch<T>(std::min(per, g.N) * P * Kk);
   for (int64_t n0 = 0; n0 < g.N; n0 += per) {
@@ -435,6 +492,17 @@ void conv2dImpl(const T* x, const T* f, T* y, const Geometry& g) {
     GemmArgs<T> a{cn * P, g.CO, Kk, col, Kk, 1, f, g.CO, 1, y + n0 * P * g.CO, g.CO, false};
     gemm(a);
   }
+  if (bias == nullptr && act == ACT_NONE) return;
+  const int64_t rows = g.N * P;
+  parallelRanges(rows, rows * g.CO >= kEwParallel, [&](int64_t s, int64_t e) {
+    for (int64_t r = s; r < e; r++) {
+      T* row = y + r * g.CO;
+      for (int64_t c = 0; c < g.CO; c++) {
+        const T v = bias != nullptr ? row[c] + bias[c] : row[c];
+        row[c] = act == ACT_RELU && v <= T(0) ? T(0) : v;  // NaN compares false: relu keeps it
+      }
+    }
+  });
 }
 
 template <typename T>
@@ -454,10 +522,34 @@ void conv2dBackpropInputImpl(const T* dy, const T* f, T* dx, const Geometry& g) 
   }
 }
 
+// Filter gradient by the direct kernel: each part of the pixels accumulates its own padded copy, summed at
+// the end (a fixed order, so the result does not depend on scheduling).
+template <typename T>
+void conv2dFilterDirect(const T* x, const T* dy, T* df, const Geometry& g) {
+  const int64_t Kk = g.FH * g.FW * g.C, P = g.N * g.OH * g.OW, COp = paddedWidth<T>(g.CO);
+  const ConvFilterFn<T> kernel = directFilter<T>();
+  const bool parallel = P * g.CO >= kEwParallel;
+  const int64_t parts = parallel ? std::min<int64_t>(pool().size(), (P + kPixelsPerTask - 1) / kPixelsPerTask) : 1;
+  std::vector<T> partial((size_t)(parts * Kk * COp), T(0));
+  auto one = [&](int64_t t) {
+    std::vector<T> taps((size_t)Kk);
+    kernel(x, dy, partial.data() + t * Kk * COp, COp, g, P * t / parts, P * (t + 1) / parts, taps.data());
+  };
+  if (parts > 1) pool().run(parts, one);
+  else one(0);
+  for (int64_t t = 0; t < Kk; t++)
+    for (int64_t co = 0; co < g.CO; co++) {
+      T sum = T(0);
+      for (int64_t part = 0; part < parts; part++) sum += partial[(size_t)((part * Kk + t) * COp + co)];
+      df[t * g.CO + co] = sum;
+    }
+}
+
 template <typename T>
 void conv2dBackpropFilterImpl(const T* x, const T* dy, T* df, const Geometry& g) {
   const int64_t Kk = g.FH * g.FW * g.C, P = g.OH * g.OW, img = g.H * g.W * g.C;
   if (g.N == 0 || P == 0 || Kk == 0 || g.CO == 0) return;
+  if (Kk <= kDirectTaps) return conv2dFilterDirect(x, dy, df, g);
   const int64_t per = std::max<int64_t>(1, kColElems / std::max<int64_t>(1, P * Kk));
   T* col = scratch<T>(std::min(per, g.N) * P * Kk);
   for (int64_t n0 = 0; n0 < g.N; n0 += per) {
@@ -473,50 +565,11 @@ void conv2dBackpropFilterImpl(const T* x, const T* dy, T* df, const Geometry& g)
 
 template <typename T>
 void maxPoolImpl(const T* x, T* y, int32_t* argmax, const Geometry& g) {
-  const int64_t C = g.C;
-  parallelRanges(g.N * g.OH, g.N * g.OH * g.OW * C * g.FH * g.FW >= kEwParallel, [&](int64_t s, int64_t e) {
-    for (int64_t row = s; row < e; row++) {
-      const int64_t n = row / g.OH, oh = row % g.OH;
-      const int64_t ih0 = oh * g.SH - g.padTop;
-      const int64_t xImage = n * g.H * g.W * C;
-      for (int64_t ow = 0; ow < g.OW; ow++) {
-        const int64_t iw0 = ow * g.SW - g.padLeft;
-        const int64_t o = ((n * g.OH + oh) * g.OW + ow) * C;
-        bool first = true;
-        for (int64_t kh = 0; kh < g.FH; kh++) {
-          const int64_t ih = ih0 + kh * g.DH;
-          if (ih < 0 || ih >= g.H) continue;
-          for (int64_t kw = 0; kw < g.FW; kw++) {
-            const int64_t iw = iw0 + kw * g.DW;
-            if (iw < 0 || iw >= g.W) continue;
-            const int64_t base = xImage + (ih * g.W + iw) * C;
-            if (first) {
-              for (int64_t c = 0; c < C; c++) {
-                y[o + c] = x[base + c];
-                argmax[o + c] = (int32_t)(base + c);
-              }
-              first = false;
-              continue;
-            }
-            for (int64_t c = 0; c < C; c++) {
-              const T v = x[base + c];
-              const T best = y[o + c];
-              if (v > best || (v != v && best == best)) {
-                y[o + c] = v;
-                argmax[o + c] = (int32_t)(base + c);
-              }
-            }
-          }
-        }
-        if (first) {
-          for (int64_t c = 0; c < C; c++) {
-            y[o + c] = -INFINITY;
-            argmax[o + c] = -1;
-          }
-        }
-      }
-    }
-  });
+  MaxPoolFn<T> kernel;
+  if constexpr (sizeof(T) == 4) kernel = CK->maxpool_f32;
+  else kernel = CK->maxpool_f64;
+  parallelRanges(g.N * g.OH, g.N * g.OH * g.OW * g.C * g.FH * g.FW >= kEwParallel,
+                 [&](int64_t s, int64_t e) { kernel(x, y, argmax, g, s, e); });
 }
 
 template <typename T>
@@ -551,15 +604,19 @@ void avgPoolImpl(const T* x, T* y, const Geometry& g) {
   });
 }
 
-// conv2d(x, filter, y, geometry) and the two backward passes, same argument order as the Backend methods
+// conv2d(x, filter, y, geometry[, bias, activation]) and the two backward passes, same argument order as the Backend methods
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   const Array x = array(info, 0), f = array(info, 1), y = array(info, 2);
   const Geometry g = geometry(array(info, 3));
+  const bool hasBias = info.Length() > 4 && info[4].IsTypedArray();
+  const void* bias = hasBias ? array(info, 4).data : nullptr;
+  const int act = info.Length() > 5 ? (int)num(info, 5) : ACT_NONE;
   if (isF32(x))
-    conv2dImpl(static_cast<const float*>(x.data), static_cast<const float*>(f.data), static_cast<float*>(y.data), g);
+    conv2dImpl(static_cast<const float*>(x.data), static_cast<const float*>(f.data),
+               static_cast<const float*>(bias), act, static_cast<float*>(y.data), g);
   else
     conv2dImpl(static_cast<const double*>(x.data), static_cast<const double*>(f.data),
-               static_cast<double*>(y.data), g);
+               static_cast<const double*>(bias), act, static_cast<double*>(y.data), g);
   return info.Env().Undefined();
 }
 
@@ -610,9 +667,66 @@ Napi::Value AvgPool(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// scatterAdd(updates, updatesOffset, indices, out, outer, count, size, inner): out (zeroed, [outer, size,
+// inner]) gets out[o, indices[i], :] += updates[o, i, :] for updates [outer, count, inner] starting at
+// updatesOffset. Indices are checked by the op. Rows of one `o` can collide, so parallelism is over `o`.
+template <typename T>
+void scatterAddImpl(const T* u, const int32_t* idx, T* out, int64_t outer, int64_t count, int64_t size,
+                    int64_t inner) {
+  parallelRanges(outer, outer > 1 && outer * count * inner >= kEwParallel, [&](int64_t s, int64_t e) {
+    for (int64_t o = s; o < e; o++) {
+      const T* src = u + o * count * inner;
+      T* dst = out + o * size * inner;
+      if (inner == 1) {
+        for (int64_t i = 0; i < count; i++) dst[idx[i]] += src[i];
+      } else {
+        for (int64_t i = 0; i < count; i++) {
+          T* d = dst + (int64_t)idx[i] * inner;
+          const T* r = src + i * inner;
+          for (int64_t j = 0; j < inner; j++) d[j] += r[j];
+        }
+      }
+    }
+  });
+}
+
+Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {
+  const Array u = array(info, 0);
+  const int64_t off = (int64_t)num(info, 1);
+  const Array idx = array(info, 2), out = array(info, 3);
+  const int64_t outer = (int64_t)num(info, 4), count = (int64_t)num(info, 5), size = (int64_t)num(info, 6),
+                inner = (int64_t)num(info, 7);
+  const int32_t* ip = static_cast<const int32_t*>(idx.data);
+  if (isF32(u))
+    scatterAddImpl(static_cast<const float*>(u.data) + off, ip, static_cast<float*>(out.data), outer, count, size,
+                   inner);
+  else
+    scatterAddImpl(static_cast<const double*>(u.data) + off, ip, static_cast<double*>(out.data), outer, count,
+                   size, inner);
+  return info.Env().Undefined();
+}
+
+// Training allocates and frees the same multi-megabyte tensors every step. glibc's defaults serve blocks
+// above its (adaptive) mmap threshold with fresh mmaps and give freed memory at the heap's top back to the
+// OS, so each step page-faults its activations in again: ~1 ms per 5 MB output here, more than the
+// kernels that fill them. Serving blocks up to 64 MiB from the heap and keeping up to 512 MiB of freed
+// heap lets the next step reuse the same pages. TAPEFLOW_MALLOC_TUNING=0 leaves glibc's settings alone.
+void tuneMalloc() {
+#if defined(__GLIBC__)
+  const char* env = std::getenv("TAPEFLOW_MALLOC_TUNING");
+  if (env != nullptr && std::strcmp(env, "0") == 0) return;
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+#endif
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   static std::once_flag once;
-  std::call_once(once, [] { K = selectKernels(std::getenv("TAPEFLOW_NATIVE_ISA")); });
+  std::call_once(once, [] {
+    tuneMalloc();
+    K = selectKernels(std::getenv("TAPEFLOW_NATIVE_ISA"));
+    CK = convKernelsFor(K);
+  });
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("matmul", Napi::Function::New(env, Matmul));
   exports.Set("binary", Napi::Function::New(env, Binary));
@@ -623,6 +737,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));
   exports.Set("maxPool", Napi::Function::New(env, MaxPool));
   exports.Set("avgPool", Napi::Function::New(env, AvgPool));
+  exports.Set("scatterAdd", Napi::Function::New(env, ScatterAdd));
   return exports;
 }
 

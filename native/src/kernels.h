@@ -34,7 +34,7 @@ struct EwDesc {
   void* out;  // contiguous
 };
 
-enum BinaryKind : int { B_ADD = 0, B_SUB, B_MUL, B_DIV, B_MAXIMUM, B_MINIMUM, B_POW, B_COUNT };
+enum BinaryKind : int { B_ADD = 0, B_SUB, B_MUL, B_DIV, B_MAXIMUM, B_MINIMUM, B_POW, B_RELU_BACKPROP, B_COUNT };
 enum UnaryKind : int {
   U_NEG = 0, U_ABS, U_EXP, U_LOG, U_SQRT, U_RSQRT, U_SQUARE, U_RECIPROCAL, U_TANH, U_SIGMOID, U_RELU,
   U_STEP, U_EXPM1, U_LOG1P, U_IDENTITY, U_SIN, U_COS, U_FLOOR, U_CEIL, U_COUNT

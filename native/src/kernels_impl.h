@@ -345,6 +345,8 @@ void binaryImpl(int kind, const EwDesc& d, int64_t begin, int64_t end) {
       return ewBinary<T>(d, begin, end, [](T a, T b) { return (a < b || a != a) ? a : b; });
     case tapeflow::B_POW:
       return ewBinary<T>(d, begin, end, [](T a, T b) { return (T)jsPow((double)a, (double)b); });
+    case tapeflow::B_RELU_BACKPROP:
+      return ewBinary<T>(d, begin, end, [](T a, T b) { return b > T(0) ? a : T(0); });
     default:
       return;
   }

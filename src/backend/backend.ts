@@ -5,6 +5,9 @@ import type { StridedView } from './js/strided.js';
 
 export type { BinaryKind, UnaryKind, ArgReduceKind, ReduceKind, StridedView };
 
+/** The activations fused kernels apply to their output. */
+export type FusedActivation = 'linear' | 'relu';
+
 /** Geometry of a 2-D convolution or pooling window in NHWC, computed by the op layer. */
 export type { Conv2DGeometry } from './js/conv.js';
 
@@ -58,6 +61,14 @@ export interface Backend {
     outShape: readonly number[],
   ): TypedArray;
   conv2d(x: StridedView, filter: StridedView, g: Conv2DGeometry): TypedArray;
+  /** activation(conv2d(x, filter) + bias), bias [outChannels], in one pass where the backend can. */
+  conv2dBiasActivation(
+    x: StridedView,
+    filter: StridedView,
+    bias: StridedView,
+    g: Conv2DGeometry,
+    activation: FusedActivation,
+  ): TypedArray;
   conv2dBackpropInput(dy: StridedView, filter: StridedView, g: Conv2DGeometry): TypedArray;
   conv2dBackpropFilter(x: StridedView, dy: StridedView, g: Conv2DGeometry): TypedArray;
   maxPool(x: StridedView, g: Conv2DGeometry): { y: TypedArray; argmax: Int32Array };

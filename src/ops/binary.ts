@@ -92,7 +92,8 @@ export type BinaryOpName =
   | 'greaterEqual'
   | 'logicalAnd'
   | 'logicalOr'
-  | 'logicalXor';
+  | 'logicalXor'
+  | 'reluBackprop';
 
 export const binaryOps: Record<BinaryOpName, OpDef<undefined>> = {
   add: binaryDef(
@@ -191,6 +192,14 @@ export const binaryOps: Record<BinaryOpName, OpDef<undefined>> = {
   logicalAnd: binaryDef('logicalAnd', 'logicalAnd', 'logical', null),
   logicalOr: binaryDef('logicalOr', 'logicalOr', 'logical', null),
   logicalXor: binaryDef('logicalXor', 'logicalXor', 'logical', null),
+  // relu's gradient in one pass instead of dy * step(x): dy where x > 0, else 0 (PyTorch's
+  // threshold_backward). x may be relu's input or its output (both are positive at the same places).
+  reluBackprop: binaryDef(
+    'reluBackprop',
+    'reluBackprop',
+    'keep',
+    partials((_dy, x, ddy) => reluBackprop(ddy, x), null),
+  ),
 };
 
 function run(def: OpDef<undefined>, a: TensorLike, b: TensorLike): Tensor {
@@ -198,6 +207,8 @@ function run(def: OpDef<undefined>, a: TensorLike, b: TensorLike): Tensor {
 }
 
 export const add = (a: TensorLike, b: TensorLike): Tensor => run(binaryOps.add, a, b);
+/** dy where x > 0, else 0: the gradient of relu at x (or at its output) applied to dy. */
+export const reluBackprop = (dy: TensorLike, x: TensorLike): Tensor => run(binaryOps.reluBackprop, dy, x);
 export const sub = (a: TensorLike, b: TensorLike): Tensor => run(binaryOps.sub, a, b);
 export const mul = (a: TensorLike, b: TensorLike): Tensor => run(binaryOps.mul, a, b);
 /** True division: integer inputs give float32, as in NumPy and PyTorch. */

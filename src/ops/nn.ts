@@ -85,35 +85,46 @@ export interface Conv2DOptions {
   dilations?: number | readonly number[];
 }
 
-/** 2-D cross-correlation, NHWC input [N,H,W,Cin] and HWIO filter [fh,fw,Cin,Cout], as tf.nn.conv2d. */
-export function conv2d(x: TensorLike, filter: TensorLike, options: Conv2DOptions = {}): Tensor {
-  const tx = toTensor(x, 'conv2d');
-  const tf = toTensor(filter, 'conv2d', tx.dtype);
+/** Checks conv2d's operands (naming `opName` in errors) and computes the geometry. */
+export function conv2dGeometryOf(
+  opName: string,
+  x: TensorLike,
+  filter: TensorLike,
+  options: Conv2DOptions,
+): { g: Conv2DGeometry; x: Tensor; filter: Tensor } {
+  const tx = toTensor(x, opName);
+  const tf = toTensor(filter, opName, tx.dtype);
   if (tx.rank !== 4 || tf.rank !== 4) {
     throw new RangeError(
-      `conv2d: expected input [N,H,W,C] and filter [fh,fw,Cin,Cout] of rank 4, got ${formatShape(tx.shape)} and ${formatShape(tf.shape)}`,
+      `${opName}: expected input [N,H,W,C] and filter [fh,fw,Cin,Cout] of rank 4, got ${formatShape(tx.shape)} and ${formatShape(tf.shape)}`,
     );
   }
   if (!isFloat(tx.dtype) || tx.dtype !== tf.dtype) {
     throw new TypeError(
-      `conv2d: expected float tensors of one dtype, got ${describeTensor(tx)} and ${describeTensor(tf)}`,
+      `${opName}: expected float tensors of one dtype, got ${describeTensor(tx)} and ${describeTensor(tf)}`,
     );
   }
   if (tx.shape[3] !== tf.shape[2]) {
     throw new RangeError(
-      `conv2d: input has ${tx.shape[3]} channels but the filter expects ${tf.shape[2]} (input ${formatShape(tx.shape)}, filter ${formatShape(tf.shape)})`,
+      `${opName}: input has ${tx.shape[3]} channels but the filter expects ${tf.shape[2]} (input ${formatShape(tx.shape)}, filter ${formatShape(tf.shape)})`,
     );
   }
   const g = conv2dGeometry(
-    'conv2d',
+    opName,
     tx.shape,
     tf.shape[0]!,
     tf.shape[1]!,
     tf.shape[3]!,
-    pair('conv2d', 'strides', options.strides ?? 1),
+    pair(opName, 'strides', options.strides ?? 1),
     options.padding ?? 'valid',
-    pair('conv2d', 'dilations', options.dilations ?? 1),
+    pair(opName, 'dilations', options.dilations ?? 1),
   );
+  return { g, x: tx, filter: tf };
+}
+
+/** 2-D cross-correlation, NHWC input [N,H,W,Cin] and HWIO filter [fh,fw,Cin,Cout], as tf.nn.conv2d. */
+export function conv2d(x: TensorLike, filter: TensorLike, options: Conv2DOptions = {}): Tensor {
+  const { g, x: tx, filter: tf } = conv2dGeometryOf('conv2d', x, filter, options);
   return runOp(conv2dOp, [tx, tf], { g });
 }
 

@@ -3,7 +3,7 @@ import type { DType } from '../backend/dtype.js';
 import { type TensorLike, toTensor } from '../tensor/convert.js';
 import type { GradRule } from '../tensor/node.js';
 import { Tensor } from '../tensor/tensor.js';
-import { add, div, mul, sub } from './binary.js';
+import { add, div, mul, reluBackprop, sub } from './binary.js';
 import { defineOp, type OpDef, runOp } from './op.js';
 import { floatOf } from './util.js';
 
@@ -202,12 +202,7 @@ export const unaryOps: Record<UnaryOpName, OpDef<undefined>> = {
     'float',
     chain((_x, y) => mul(y, sub(1, y))),
   ),
-  relu: unaryDef(
-    'relu',
-    'relu',
-    'numeric',
-    chain((x) => step(x)),
-  ),
+  relu: unaryDef('relu', 'relu', 'numeric', (dy, { inputs }) => [reluBackprop(dy, inputs[0]!)]),
   erf: unaryDef(
     'erf',
     'erf',

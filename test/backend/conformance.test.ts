@@ -372,6 +372,66 @@ describeNative('native backend conformance (vs the JS reference)', () => {
     }
   });
 
+  it('direct conv kernels and fused bias+relu: wide and ragged output channels, few and many taps', () => {
+    const r = rng(8);
+    const cases: [number[], number, number, number, [number, number], 'same' | 'valid'][] = [
+      [[3, 12, 11, 1], 3, 3, 32, [1, 1], 'valid'],
+      [[2, 9, 9, 1], 3, 3, 33, [2, 1], 'same'],
+      [[2, 8, 7, 3], 3, 3, 70, [1, 2], 'same'],
+      [[1, 10, 10, 2], 5, 5, 17, [1, 1], 'valid'],
+      [[2, 7, 7, 4], 3, 3, 130, [1, 1], 'same'],
+      [[1, 6, 6, 8], 3, 3, 9, [1, 1], 'valid'],
+    ];
+    for (const dtype of FLOATS) {
+      for (const [xs, fh, fw, co, strides, padding] of cases) {
+        const g = conv2dGeometry('conv', xs, fh, fw, co, strides, padding, [1, 1]);
+        const x = randomView(r, dtype, xs, true);
+        const f = randomView(r, dtype, [fh, fw, xs[3]!, co]);
+        const b = randomView(r, dtype, [co]);
+        const dy = randomView(r, dtype, [g.batch, g.outHeight, g.outWidth, co]);
+        const taps = fh * fw * xs[3]!;
+        const what = `${dtype} x [${xs}] f ${fh}x${fw}x${co}`;
+        expectAgree(`conv2d ${what}`, native.conv2d(x, f, g), jsBackend.conv2d(x, f, g), dtype, 4 * taps);
+        for (const act of ['linear', 'relu'] as const) {
+          expectAgree(
+            `conv2dBiasActivation ${act} ${what}`,
+            native.conv2dBiasActivation(x, f, b, g, act),
+            jsBackend.conv2dBiasActivation(x, f, b, g, act),
+            dtype,
+            4 * taps,
+          );
+        }
+        expectAgree(
+          `conv2dBackpropFilter ${what}`,
+          native.conv2dBackpropFilter(x, dy, g),
+          jsBackend.conv2dBackpropFilter(x, dy, g),
+          dtype,
+          4 * g.batch * g.outHeight * g.outWidth,
+        );
+      }
+    }
+  });
+
+  it('scatterAdd: repeated indices along any axis of strided views', () => {
+    const r = rng(9);
+    for (const dtype of FLOATS) {
+      for (let t = 0; t < 20; t++) {
+        const shape = [1 + Math.floor(r() * 4), 1 + Math.floor(r() * 6), 1 + Math.floor(r() * 3)];
+        const axis = Math.floor(r() * 3);
+        const size = 1 + Math.floor(r() * 5);
+        const updates = randomView(r, dtype, shape);
+        const indices = Int32Array.from({ length: shape[axis]! }, () => Math.floor(r() * size));
+        expectAgree(
+          `scatterAdd ${dtype} [${shape}] axis ${axis}`,
+          native.scatterAdd(updates, indices, axis, size),
+          jsBackend.scatterAdd(updates, indices, axis, size),
+          dtype,
+          8,
+        );
+      }
+    }
+  });
+
   it('delegated kernels (where, cast, gather, concat, cumsum, linalg) give the JS results', () => {
     const r = rng(7);
     const x = randomView(r, 'float32', [3, 4]);

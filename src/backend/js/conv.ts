@@ -453,3 +453,24 @@ export function conv2dBackpropFilter(x: FloatArray, dy: FloatArray, g: Conv2DGeo
   df.set(acc);
   return df;
 }
+
+/** activation(conv2d(x, filter) + bias): the reference for the fused kernels (bias [outChannels]). */
+export function conv2dBiasActivation(
+  x: FloatArray,
+  filter: FloatArray,
+  bias: FloatArray,
+  g: Conv2DGeometry,
+  activation: 'linear' | 'relu',
+): FloatArray {
+  checkLength('fusedConv2d', 'bias', bias, g.outChannels);
+  const y = conv2d(x, filter, g);
+  const CO = g.outChannels;
+  for (let i = 0; i < y.length; i += CO) {
+    for (let c = 0; c < CO; c++) {
+      const v = y[i + c]! + bias[c]!;
+      // relu keeps NaN, as the relu op does
+      y[i + c] = activation === 'relu' && v <= 0 ? 0 : v;
+    }
+  }
+  return y;
+}

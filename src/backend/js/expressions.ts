@@ -58,6 +58,7 @@ export const BINARY_EXPRESSIONS = {
   lessEqual: '(a <= b ? 1 : 0)',
   greater: '(a > b ? 1 : 0)',
   greaterEqual: '(a >= b ? 1 : 0)',
+  reluBackprop: '(b > 0 ? a : 0)',
   logicalAnd: '(a !== 0 && b !== 0 ? 1 : 0)',
   logicalOr: '(a !== 0 || b !== 0 ? 1 : 0)',
   logicalXor: '((a !== 0) !== (b !== 0) ? 1 : 0)',

@@ -1,6 +1,6 @@
 import type { Backend } from '../backend.js';
 import { allocate, type FloatArray, type TypedArray } from '../dtype.js';
-import { conv2d, conv2dBackpropFilter, conv2dBackpropInput } from './conv.js';
+import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, conv2dBiasActivation } from './conv.js';
 import * as decomp from './decompositions.js';
 import { mapElements } from './elementwise.js';
 import { BINARY_EXPRESSIONS, UNARY_EXPRESSIONS } from './expressions.js';
@@ -75,6 +75,14 @@ export const jsBackend: Backend = {
   concat,
   unslice,
   conv2d: (x, filter, g) => conv2d(contiguous(x) as FloatArray, contiguous(filter) as FloatArray, g),
+  conv2dBiasActivation: (x, filter, bias, g, activation) =>
+    conv2dBiasActivation(
+      contiguous(x) as FloatArray,
+      contiguous(filter) as FloatArray,
+      contiguous(bias) as FloatArray,
+      g,
+      activation,
+    ),
   conv2dBackpropInput: (dy, filter, g) =>
     conv2dBackpropInput(contiguous(dy) as FloatArray, contiguous(filter) as FloatArray, g),
   conv2dBackpropFilter: (x, dy, g) =>

@@ -21,11 +21,30 @@ export interface NativeAddon {
     inner: number,
     out: TypedArray,
   ): void;
-  conv2d(x: TypedArray, filter: TypedArray, y: TypedArray, geometry: Float64Array): void;
+  /** activation: 0 none, 1 relu (applied after the bias). */
+  conv2d(
+    x: TypedArray,
+    filter: TypedArray,
+    y: TypedArray,
+    geometry: Float64Array,
+    bias?: TypedArray | null,
+    activation?: number,
+  ): void;
   conv2dBackpropInput(dy: TypedArray, filter: TypedArray, dx: TypedArray, geometry: Float64Array): void;
   conv2dBackpropFilter(x: TypedArray, dy: TypedArray, df: TypedArray, geometry: Float64Array): void;
   maxPool(x: TypedArray, y: TypedArray, argmax: Int32Array, geometry: Float64Array): void;
   avgPool(x: TypedArray, y: TypedArray, geometry: Float64Array): void;
+  /** out [outer, size, inner] (zeroed) += updates [outer, count, inner] at rows `indices`. */
+  scatterAdd(
+    updates: TypedArray,
+    updatesOffset: number,
+    indices: Int32Array,
+    out: TypedArray,
+    outer: number,
+    count: number,
+    size: number,
+    inner: number,
+  ): void;
 }
 
 /** Why the addon is absent, for messages (null when it loaded). */

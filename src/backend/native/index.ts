@@ -7,7 +7,7 @@
  */
 import { broadcastStrides } from '../../tensor/shape.js';
 import type { Backend, BinaryKind, ReduceKind, UnaryKind } from '../backend.js';
-import { allocate, type DType, type TypedArray } from '../dtype.js';
+import { allocate, arrayConstructor, type DType, type TypedArray } from '../dtype.js';
 import type { Conv2DGeometry } from '../js/conv.js';
 import { jsBackend } from '../js/index.js';
 import { collapseAxes, copyToContiguous, isContiguous, type StridedView } from '../js/strided.js';
@@ -24,6 +24,7 @@ const BINARY: Partial<Record<BinaryKind, number>> = {
   maximum: 4,
   minimum: 5,
   pow: 6,
+  reluBackprop: 7,
 };
 const UNARY: Partial<Record<UnaryKind, number>> = {
   neg: 0,
@@ -57,13 +58,29 @@ export const NATIVE_KERNELS = [
   'unary',
   'reduce',
   'conv2d',
+  'conv2dBiasActivation',
   'conv2dBackpropInput',
   'conv2dBackpropFilter',
   'maxPool',
   'avgPool',
+  'scatterAdd',
 ] as const satisfies readonly (keyof Backend)[];
 
 const isFloat = (d: DType) => d === 'float32' || d === 'float64';
+
+type NodeBuffer = { allocUnsafeSlow(bytes: number): { buffer: ArrayBuffer; byteOffset: number } };
+const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+
+/**
+ * An output array the kernel overwrites entirely, left uninitialised: zeroing megabytes that the kernel
+ * writes again right after is a whole extra pass over memory. Only for kernels that write every element.
+ */
+function allocateForOverwrite(dtype: DType, size: number): TypedArray {
+  const Ctor = arrayConstructor(dtype);
+  if (!nodeBuffer || size < 4096) return new Ctor(size);
+  const b = nodeBuffer.allocUnsafeSlow(size * Ctor.BYTES_PER_ELEMENT);
+  return new Ctor(b.buffer, b.byteOffset, size);
+}
 
 function sizeOf(shape: readonly number[]): number {
   let n = 1;
@@ -152,7 +169,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
       ) {
         return jsBackend.binary(kind, a, b, outShape, outDtype);
       }
-      const out = allocate(outDtype, sizeOf(outShape));
+      const out = allocateForOverwrite(outDtype, sizeOf(outShape));
       if (out.length === 0) return out;
       const meta = elementwiseMeta([a, b], outShape);
       if (meta === null) return jsBackend.binary(kind, a, b, outShape, outDtype);
@@ -169,7 +186,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
       ) {
         return jsBackend.unary(kind, x, outDtype);
       }
-      const out = allocate(outDtype, sizeOf(x.shape));
+      const out = allocateForOverwrite(outDtype, sizeOf(x.shape));
       if (out.length === 0) return out;
       const meta = elementwiseMeta([x], x.shape);
       if (meta === null) return jsBackend.unary(kind, x, outDtype);
@@ -228,7 +245,8 @@ export function createNativeBackend(native: NativeAddon): Backend {
       }
       const batchShape = outShape.slice(0, rank - 2);
       const batch = sizeOf(batchShape);
-      const out = allocate(a.dtype, batch * M * N);
+      // With K = 0 the product is all zeros and the kernel writes nothing.
+      const out = K > 0 ? allocateForOverwrite(a.dtype, batch * M * N) : allocate(a.dtype, batch * M * N);
       if (out.length === 0) return out;
       const meta = new Float64Array(8 + 2 * batch);
       meta[0] = M;
@@ -270,8 +288,16 @@ export function createNativeBackend(native: NativeAddon): Backend {
     },
     conv2d(x, filter, g) {
       if (!isFloat(x.dtype) || filter.dtype !== x.dtype) return jsBackend.conv2d(x, filter, g);
-      const y = allocate(x.dtype, g.batch * g.outHeight * g.outWidth * g.outChannels);
+      const y = allocateConvOutput(x.dtype, g);
       native.conv2d(dense(x), dense(filter), y, geometry(g));
+      return y;
+    },
+    conv2dBiasActivation(x, filter, bias, g, activation) {
+      if (!isFloat(x.dtype) || filter.dtype !== x.dtype || bias.dtype !== x.dtype) {
+        return jsBackend.conv2dBiasActivation(x, filter, bias, g, activation);
+      }
+      const y = allocateConvOutput(x.dtype, g);
+      native.conv2d(dense(x), dense(filter), y, geometry(g), dense(bias), activation === 'relu' ? 1 : 0);
       return y;
     },
     conv2dBackpropInput(dy, filter, g) {
@@ -290,10 +316,25 @@ export function createNativeBackend(native: NativeAddon): Backend {
     maxPool(x, g) {
       if (!isFloat(x.dtype) || g.outChannels !== g.inChannels) return jsBackend.maxPool(x, g);
       const size = g.batch * g.outHeight * g.outWidth * g.inChannels;
-      const y = allocate(x.dtype, size);
-      const argmax = new Int32Array(size);
+      const y = allocateForOverwrite(x.dtype, size);
+      const argmax = allocateForOverwrite('int32', size) as Int32Array;
       native.maxPool(dense(x), y, argmax, geometry(g));
       return { y, argmax };
+    },
+    scatterAdd(updates, indices, axis, size) {
+      const count = indices.length;
+      if (!isFloat(updates.dtype) || sizeOf(updates.shape) < SMALL_ELEMENTWISE) {
+        return jsBackend.scatterAdd(updates, indices, axis, size);
+      }
+      let outer = 1;
+      for (let i = 0; i < axis; i++) outer *= updates.shape[i]!;
+      const inner = sizeOf(updates.shape) / Math.max(1, outer * count);
+      const out = allocate(updates.dtype, outer * size * inner);
+      if (out.length === 0 || count === 0) return out;
+      const contiguous = isContiguous(updates.shape, updates.strides);
+      const data = contiguous ? updates.storage : copyToContiguous(updates);
+      native.scatterAdd(data, contiguous ? updates.offset : 0, indices, out, outer, count, size, inner);
+      return out;
     },
     avgPool(x, g) {
       if (!isFloat(x.dtype) || g.outChannels !== g.inChannels) return jsBackend.avgPool(x, g);
@@ -302,6 +343,12 @@ export function createNativeBackend(native: NativeAddon): Backend {
       return y;
     },
   };
+}
+
+/** conv2d's output: every element is written unless the reduction is empty (no input channels). */
+function allocateConvOutput(dtype: DType, g: Conv2DGeometry): TypedArray {
+  const size = g.batch * g.outHeight * g.outWidth * g.outChannels;
+  return g.inChannels > 0 ? allocateForOverwrite(dtype, size) : allocate(dtype, size);
 }
 
 /** The native backend, or null when the addon is not available here. */

@@ -5,6 +5,7 @@
  */
 import { conv2dGeometry } from '../../backend/js/conv.js';
 import { add } from '../../ops/binary.js';
+import { fusedConv2d } from '../../ops/fused-conv.js';
 import { conv2d, conv2dBackpropInputOp } from '../../ops/nn.js';
 import { runOp } from '../../ops/op.js';
 import { concat, expandDims, reshape, slice, squeeze } from '../../ops/shape.js';
@@ -189,13 +190,17 @@ export class Conv2D extends BaseConv {
   }
 
   override call(inputs: Tensor): Tensor {
-    return this.finish(
-      conv2d(inputs, this.kernel!, {
-        strides: this.strides,
-        padding: this.padding as 'valid' | 'same',
-        dilations: this.dilationRate,
-      }),
-    );
+    const options = {
+      strides: this.strides,
+      padding: this.padding as 'valid' | 'same',
+      dilations: this.dilationRate,
+    };
+    const activation = activationName(this.activation);
+    // Bias and relu in the convolution's own pass: one write of the output instead of three.
+    if (this.bias && (activation === 'relu' || activation === 'linear')) {
+      return fusedConv2d({ x: inputs, filter: this.kernel!, bias: this.bias, activation, ...options });
+    }
+    return this.finish(conv2d(inputs, this.kernel!, options));
   }
 
   override computeOutputShape(s: ShapeSpec): ShapeSpec {

@@ -1,6 +1,7 @@
 import { conv2dGeometry } from '../../../src/backend/js/conv.js';
 import { pool2dGeometry } from '../../../src/backend/js/pool.js';
 import * as tf from '../../../src/index.js';
+import { reluBackprop } from '../../../src/ops/binary.js';
 import { avgPoolBackpropOp, conv2dBackpropFilterOp, conv2dBackpropInputOp } from '../../../src/ops/nn.js';
 import { runOp } from '../../../src/ops/op.js';
 import type { CoreOpName } from '../../../src/ops/registry.js';
@@ -104,6 +105,11 @@ export const coreChecks: Record<CoreOpName, Check> = {
     (a, b) => a.logicalXor(b),
     () => [rand([3]).greater(0), rand([3]).greater(0)],
   ),
+  reluBackprop: {
+    // x kept away from relu's kink (|x| in [0.2, 1], either sign), where it is differentiable (as 0)
+    inputs: () => [rand([3, 4]), rand([3, 4], 0.2, 1, true)],
+    fn: (dy, x) => reluBackprop(dy, x).square(),
+  },
   // ---- other primitives
   cast: {
     inputs: x23,
@@ -160,6 +166,14 @@ export const coreChecks: Record<CoreOpName, Check> = {
   conv2d: {
     inputs: convInput,
     fn: (x, f) => tf.conv2d(x, f, { strides: 2, padding: 'same' }).square(),
+  },
+  fusedConv2d: {
+    // relu's kink is where the finite differences break: a bias of 0.3 keeps most outputs away from it
+    inputs: () => [rand([2, 5, 5, 2]), rand([3, 3, 2, 3]), rand([3])],
+    fn: (x, f, b) =>
+      tf.fused
+        .conv2d({ x, filter: f, bias: b.add(0.3), activation: 'relu', strides: 2, padding: 'same' })
+        .square(),
   },
   conv2dBackpropInput: {
     inputs: () => [rand([2, 3, 3, 3]), rand([3, 3, 2, 3])],

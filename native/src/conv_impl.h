@@ -1,0 +1,342 @@
+// Convolution and pooling kernels shared by every ISA translation unit (conv_*.cc), each including this
+// file after defining TF_VB (vector width in bytes) and compiling it with its own -m flags. Same rule as
+// kernels_impl.h: no out-of-line standard-library templates, so no instruction of a newer ISA can leak.
+//
+// Why direct kernels: a first convolution layer has few input channels (1 for grayscale images), so the
+// im2col reduction K = FH*FW*C is tiny (9 for 3x3x1). A GEMM over K = 9 spends its time packing and
+// storing tiles; here every output pixel keeps its CO-wide row in vector registers and each tap is one
+// broadcast times the filter row, so the pass runs at the speed of writing the output. The filter
+// gradient is the same loop turned around: each tap's CO-wide gradient row is an accumulator.
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#include "conv_kernels.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <immintrin.h>
+#endif
+
+namespace {
+
+using tapeflow::ConvGeom;
+
+inline int64_t cmin(int64_t a, int64_t b) { return a < b ? a : b; }
+
+template <typename T>
+struct Conv {
+  typedef T V __attribute__((vector_size(TF_VB)));
+  static constexpr int L = TF_VB / (int)sizeof(T);
+
+  static inline V load(const T* p) {
+    V v;
+    std::memcpy(&v, p, sizeof(V));
+    return v;
+  }
+  static inline void store(T* p, V v) { std::memcpy(p, &v, sizeof(V)); }
+  // One broadcast instruction (GCC lowers a lane-by-lane fill to a masked insert per lane).
+  static inline V splat(T s) {
+#if defined(__AVX512F__)
+    if constexpr (TF_VB == 64) {
+      if constexpr (sizeof(T) == 4) return (V)_mm512_set1_ps(s);
+      else return (V)_mm512_set1_pd(s);
+    }
+#endif
+#if defined(__AVX__)
+    if constexpr (TF_VB == 32) {
+      if constexpr (sizeof(T) == 4) return (V)_mm256_set1_ps(s);
+      else return (V)_mm256_set1_pd(s);
+    }
+#endif
+#if defined(__SSE2__)
+    if constexpr (TF_VB == 16) {
+      if constexpr (sizeof(T) == 4) return (V)_mm_set1_ps(s);
+      else return (V)_mm_set1_pd(s);
+    }
+#endif
+    V v;
+#pragma GCC unroll 16
+    for (int l = 0; l < L; l++) v[l] = s;
+    return v;
+  }
+
+  // Walks output pixels in order (a pixel = one (n, oh, ow)) and yields the input values under every tap,
+  // in filter order (kh, kw, ci), 0 outside the image. Counters advance instead of dividing per pixel, and
+  // pixels whose window lies inside the image read through precomputed tap offsets.
+  struct Taps {
+    const T* x;
+    const ConvGeom& g;
+    int64_t n, oh, ow;
+    const int64_t* offsets;  // [Kk] input offsets of the taps from the window's corner
+    Taps(const T* x_, const ConvGeom& g_, int64_t p, const int64_t* offsets_) : x(x_), g(g_), offsets(offsets_) {
+      const int64_t plane = g.OH * g.OW;
+      n = p / plane;
+      oh = (p % plane) / g.OW;
+      ow = p % g.OW;
+    }
+    void next() {
+      if (++ow == g.OW) {
+        ow = 0;
+        if (++oh == g.OH) {
+          oh = 0;
+          n++;
+        }
+      }
+    }
+    void gather(T* taps) const {
+      const int64_t ih0 = oh * g.SH - g.padTop, iw0 = ow * g.SW - g.padLeft;
+      const int64_t Kk = g.FH * g.FW * g.C;
+      const T* image = x + n * g.H * g.W * g.C;
+      const bool inside = ih0 >= 0 && iw0 >= 0 && ih0 + (g.FH - 1) * g.DH < g.H && iw0 + (g.FW - 1) * g.DW < g.W;
+      if (inside) {
+        const T* corner = image + (ih0 * g.W + iw0) * g.C;
+        for (int64_t t = 0; t < Kk; t++) taps[t] = corner[offsets[t]];
+        return;
+      }
+      int64_t t = 0;
+      for (int64_t kh = 0; kh < g.FH; kh++) {
+        const int64_t ih = ih0 + kh * g.DH;
+        const bool rowIn = ih >= 0 && ih < g.H;
+        for (int64_t kw = 0; kw < g.FW; kw++) {
+          const int64_t iw = iw0 + kw * g.DW;
+          if (rowIn && iw >= 0 && iw < g.W) {
+            const T* src = image + (ih * g.W + iw) * g.C;
+            for (int64_t c = 0; c < g.C; c++) taps[t++] = src[c];
+          } else {
+            for (int64_t c = 0; c < g.C; c++) taps[t++] = T(0);
+          }
+        }
+      }
+    }
+  };
+
+  // Offsets of every tap from the window's corner, in filter order.
+  static const int64_t* tapOffsets(const ConvGeom& g, int64_t* out) {
+    int64_t t = 0;
+    for (int64_t kh = 0; kh < g.FH; kh++)
+      for (int64_t kw = 0; kw < g.FW; kw++)
+        for (int64_t c = 0; c < g.C; c++) out[t++] = (kh * g.DH * g.W + kw * g.DW) * g.C + c;
+    return out;
+  }
+
+  // y[p, co0 : co0 + NV*L] for pixels [p0, p1): fp is the filter's [Kk, COp] zero-padded copy. PX pixels
+  // at a time, so that PX * NV independent accumulator chains hide the FMA latency (a single pixel's
+  // chain over 9 taps would wait on every add) and each filter row loaded serves PX pixels.
+  template <int NV>
+  static void forwardChunk(const T* x, const T* fp, int64_t COp, const T* biasp, int act, T* y,
+                           const ConvGeom& g, int64_t co0, int64_t p0, int64_t p1, T* taps, const int64_t* offsets) {
+    constexpr int PX = NV <= 2 ? 4 : 2;
+    const int64_t Kk = g.FH * g.FW * g.C;
+    const int64_t width = cmin(NV * L, g.CO - co0);
+    V bias[NV];
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) bias[v] = biasp ? load(biasp + co0 + v * L) : V{};
+    Taps walk(x, g, p0, offsets);
+    for (int64_t p = p0; p < p1; p += PX) {
+      const int px = (int)cmin(PX, p1 - p);
+      for (int i = 0; i < PX; i++) {
+        if (i < px) {
+          walk.gather(taps + i * Kk);
+          walk.next();
+        } else {
+          std::memset(taps + i * Kk, 0, sizeof(T) * Kk);
+        }
+      }
+      V acc[PX][NV];
+#pragma GCC unroll 4
+      for (int i = 0; i < PX; i++)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) acc[i][v] = bias[v];
+      const T* f = fp + co0;
+      for (int64_t t = 0; t < Kk; t++, f += COp) {
+        V w[NV];
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) w[v] = load(f + v * L);
+#pragma GCC unroll 4
+        for (int i = 0; i < PX; i++) {
+          const V a = splat(taps[i * Kk + t]);
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; v++) acc[i][v] += a * w[v];
+        }
+      }
+      for (int i = 0; i < px; i++) {
+        if (act == tapeflow::ACT_RELU) {
+          // NaN stays NaN, as the relu op does (a NaN compares unequal to itself).
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; v++) acc[i][v] = (acc[i][v] > V{} || acc[i][v] != acc[i][v]) ? acc[i][v] : V{};
+        }
+        T* out = y + (p + i) * g.CO + co0;
+        if (width == NV * L) {
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; v++) store(out + v * L, acc[i][v]);
+        } else {
+          alignas(64) T tmp[NV * L];
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; v++) store(tmp + v * L, acc[i][v]);
+          std::memcpy(out, tmp, sizeof(T) * width);
+        }
+      }
+    }
+  }
+
+  static void forward(const T* x, const T* fp, int64_t COp, const T* biasp, int act, T* y, const ConvGeom& g,
+                      int64_t p0, int64_t p1, T* taps) {
+    int64_t* offsets = new int64_t[g.FH * g.FW * g.C];
+    tapOffsets(g, offsets);
+    // Four vectors per chunk keep 4 accumulators live while the filter rows stream from L1.
+    for (int64_t co0 = 0; co0 < g.CO; co0 += 4 * L) {
+      const int64_t left = g.CO - co0;
+      if (left > 3 * L) forwardChunk<4>(x, fp, COp, biasp, act, y, g, co0, p0, p1, taps, offsets);
+      else if (left > 2 * L) forwardChunk<3>(x, fp, COp, biasp, act, y, g, co0, p0, p1, taps, offsets);
+      else if (left > L) forwardChunk<2>(x, fp, COp, biasp, act, y, g, co0, p0, p1, taps, offsets);
+      else forwardChunk<1>(x, fp, COp, biasp, act, y, g, co0, p0, p1, taps, offsets);
+    }
+    delete[] offsets;
+  }
+
+  // df[t0 : t0 + TG, co0 : co0 + NV*L] += sum over pixels [p0, p1) of x_tap * dy[p, co]; df is [Kk, COp].
+  // TG * NV accumulators stay in registers; taps past Kk read as 0 and their rows are not written.
+  template <int NV, int TG>
+  static void filterChunk(const T* x, const T* dy, T* df, int64_t COp, const ConvGeom& g, int64_t co0,
+                          int64_t t0, int64_t p0, int64_t p1, T* taps, const int64_t* offsets) {
+    const int64_t Kk = g.FH * g.FW * g.C;
+    const int64_t width = cmin(NV * L, g.CO - co0);
+    const int64_t tn = cmin(TG, Kk - t0);
+    V acc[TG][NV];
+#pragma GCC unroll 16
+    for (int t = 0; t < TG; t++)
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) acc[t][v] = V{};
+    alignas(64) T row[NV * L];
+    Taps walk(x, g, p0, offsets);
+    for (int64_t p = p0; p < p1; p++, walk.next()) {
+      walk.gather(taps);
+      const T* d = dy + p * g.CO + co0;
+      V dv[NV];
+      if (width == NV * L) {
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) dv[v] = load(d + v * L);
+      } else {
+        std::memset(row, 0, sizeof(row));
+        std::memcpy(row, d, sizeof(T) * width);
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) dv[v] = load(row + v * L);
+      }
+#pragma GCC unroll 16
+      for (int t = 0; t < TG; t++) {
+        const V a = splat(t < tn ? taps[t0 + t] : T(0));
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) acc[t][v] += a * dv[v];
+      }
+    }
+    for (int64_t t = 0; t < tn; t++) {
+      T* out = df + (t0 + t) * COp + co0;
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) store(out + v * L, load(out + v * L) + acc[t][v]);
+    }
+  }
+
+  template <int NV, int TG>
+  static void filterTaps(const T* x, const T* dy, T* df, int64_t COp, const ConvGeom& g, int64_t co0,
+                         int64_t p0, int64_t p1, T* taps, const int64_t* offsets) {
+    const int64_t Kk = g.FH * g.FW * g.C;
+    for (int64_t t0 = 0; t0 < Kk; t0 += TG)
+      filterChunk<NV, TG>(x, dy, df, COp, g, co0, t0, p0, p1, taps, offsets);
+  }
+
+  // Partial filter gradient of pixels [p0, p1) added into df ([Kk, COp], zero-padded columns).
+  static void filter(const T* x, const T* dy, T* df, int64_t COp, const ConvGeom& g, int64_t p0, int64_t p1,
+                     T* taps) {
+    const int64_t Kk = g.FH * g.FW * g.C;
+    int64_t* offsets = new int64_t[Kk];
+    tapOffsets(g, offsets);
+    // Two vectors of channels and 12 taps (or one vector and 24 taps, or 9 taps when that is all there
+    // is) fill most of the vector registers with accumulators.
+    for (int64_t co0 = 0; co0 < g.CO; co0 += 2 * L) {
+      if (g.CO - co0 > L) {
+        if (Kk <= 9) filterTaps<2, 9>(x, dy, df, COp, g, co0, p0, p1, taps, offsets);
+        else filterTaps<2, 12>(x, dy, df, COp, g, co0, p0, p1, taps, offsets);
+      } else {
+        if (Kk <= 9) filterTaps<1, 9>(x, dy, df, COp, g, co0, p0, p1, taps, offsets);
+        else filterTaps<1, 24>(x, dy, df, COp, g, co0, p0, p1, taps, offsets);
+      }
+    }
+    delete[] offsets;
+  }
+
+  // Max pooling of output rows [r0, r1) (a row = one (n, oh)); argmax is the flat input index of each
+  // winner (-1 for an empty window). NaN wins, as in PyTorch; ties keep the first position.
+  static void maxPool(const T* x, T* y, int32_t* argmax, const ConvGeom& g, int64_t r0, int64_t r1) {
+    const int64_t C = g.C;
+    for (int64_t row = r0; row < r1; row++) {
+      const int64_t n = row / g.OH, oh = row % g.OH;
+      const int64_t ih0 = oh * g.SH - g.padTop;
+      const int64_t image = n * g.H * g.W * C;
+      for (int64_t ow = 0; ow < g.OW; ow++) {
+        const int64_t iw0 = ow * g.SW - g.padLeft;
+        T* out = y + ((n * g.OH + oh) * g.OW + ow) * C;
+        int32_t* arg = argmax + ((n * g.OH + oh) * g.OW + ow) * C;
+        bool first = true;
+        for (int64_t kh = 0; kh < g.FH; kh++) {
+          const int64_t ih = ih0 + kh * g.DH;
+          if (ih < 0 || ih >= g.H) continue;
+          for (int64_t kw = 0; kw < g.FW; kw++) {
+            const int64_t iw = iw0 + kw * g.DW;
+            if (iw < 0 || iw >= g.W) continue;
+            const int64_t base = image + (ih * g.W + iw) * C;
+            const T* src = x + base;
+            if (first) {
+              for (int64_t c = 0; c < C; c++) {
+                out[c] = src[c];
+                arg[c] = (int32_t)(base + c);
+              }
+              first = false;
+              continue;
+            }
+            // Branch-free so that the compiler turns it into vector compares and blends.
+            for (int64_t c = 0; c < C; c++) {
+              const T v = src[c], best = out[c];
+              const bool take = v > best || (v != v && best == best);
+              out[c] = take ? v : best;
+              arg[c] = take ? (int32_t)(base + c) : arg[c];
+            }
+          }
+        }
+        if (first) {
+          for (int64_t c = 0; c < C; c++) {
+            out[c] = -INFINITY;
+            arg[c] = -1;
+          }
+        }
+      }
+    }
+  }
+};
+
+template <typename T>
+void convForward(const T* x, const T* fp, int64_t COp, const T* bias, int act, T* y, const ConvGeom& g,
+                 int64_t p0, int64_t p1, T* taps) {
+  Conv<T>::forward(x, fp, COp, bias, act, y, g, p0, p1, taps);
+}
+template <typename T>
+void convFilter(const T* x, const T* dy, T* df, int64_t COp, const ConvGeom& g, int64_t p0, int64_t p1,
+                T* taps) {
+  Conv<T>::filter(x, dy, df, COp, g, p0, p1, taps);
+}
+template <typename T>
+void maxPoolRows(const T* x, T* y, int32_t* argmax, const ConvGeom& g, int64_t r0, int64_t r1) {
+  Conv<T>::maxPool(x, y, argmax, g, r0, r1);
+}
+
+const tapeflow::ConvKernelTable convTable = {
+    TF_VB,
+    convForward<float>,
+    convForward<double>,
+    convFilter<float>,
+    convFilter<double>,
+    maxPoolRows<float>,
+    maxPoolRows<double>,
+};
+
+}  // namespace

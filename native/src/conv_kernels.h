@@ -1,0 +1,43 @@
+// tapeflow native convolution and pooling kernels: the per-ISA table (see conv_impl.h), chosen at load
+// time next to the GEMM/elementwise table of kernels.h.
+#pragma once
+#include <cstdint>
+
+namespace tapeflow {
+
+// NHWC input [N, H, W, C], HWIO filter [FH, FW, C, CO], output [N, OH, OW, CO].
+struct ConvGeom {
+  int64_t N, H, W, C, FH, FW, CO, SH, SW, DH, DW, padTop, padBottom, padLeft, padRight, OH, OW;
+};
+
+enum ConvActivation : int { ACT_NONE = 0, ACT_RELU = 1 };
+
+template <typename T>
+using ConvForwardFn = void (*)(const T* x, const T* paddedFilter, int64_t COp, const T* paddedBias, int act,
+                               T* y, const ConvGeom& g, int64_t p0, int64_t p1, T* taps);
+template <typename T>
+using ConvFilterFn = void (*)(const T* x, const T* dy, T* paddedGrad, int64_t COp, const ConvGeom& g, int64_t p0,
+                              int64_t p1, T* taps);
+template <typename T>
+using MaxPoolFn = void (*)(const T* x, T* y, int32_t* argmax, const ConvGeom& g, int64_t r0, int64_t r1);
+
+struct ConvKernelTable {
+  int vectorBytes;  // the filter copies are padded to a multiple of this many bytes per row
+  // Direct convolution of output pixels [p0, p1) (a pixel = one (n, oh, ow)); bias may be null.
+  ConvForwardFn<float> forward_f32;
+  ConvForwardFn<double> forward_f64;
+  // Adds the filter gradient of pixels [p0, p1) into a [FH*FW*C, COp] buffer.
+  ConvFilterFn<float> filter_f32;
+  ConvFilterFn<double> filter_f64;
+  // Max pooling of output rows [r0, r1) (a row = one (n, oh)), with the flat index of each winner.
+  MaxPoolFn<float> maxpool_f32;
+  MaxPoolFn<double> maxpool_f64;
+};
+
+const ConvKernelTable* conv_kernels_generic();
+#if defined(__x86_64__) || defined(_M_X64)
+const ConvKernelTable* conv_kernels_avx2();
+const ConvKernelTable* conv_kernels_avx512();
+#endif
+
+}  // namespace tapeflow
