@@ -48,7 +48,15 @@ for (let step = 0; step < steps; step++) {
   b2.assignSub(gb2.mul(lr));
   if ((step + 1) % 250 === 0) {
     globalThis.gc?.();
-    samples.push({ step: step + 1, rssMiB: process.memoryUsage().rss / 2 ** 20 });
+    const m = process.memoryUsage();
+    const mib = (v) => v / 2 ** 20;
+    samples.push({
+      step: step + 1,
+      rssMiB: mib(m.rss),
+      heapMiB: mib(m.heapTotal),
+      externalMiB: mib(m.external),
+      arrayBuffersMiB: mib(m.arrayBuffers),
+    });
   }
 }
 const seconds = (performance.now() - t0) / 1000;
@@ -64,4 +72,10 @@ console.log(`RSS (MiB) every 250 steps: ${samples.map((s) => s.rssMiB.toFixed(0)
 console.log(
   `RSS after warm-up (${warmup} steps): ${base.toFixed(1)} -> ${last.toFixed(1)} MiB (peak ${peak.toFixed(1)}), growth ${growth.toFixed(2)}% ${growth < 5 ? '(ok, < 5%)' : '(TOO MUCH, >= 5%)'}`,
 );
+// Where RSS growth sits: the V8 heap, ArrayBuffer memory (tensor storage) or neither (native: malloc
+// arenas of the addon's pool threads, its scratch buffers; MALLOC_ARENA_MAX=1 tells arenas apart).
+const parts = (s) =>
+  `rss ${s.rssMiB.toFixed(1)}, V8 heap ${s.heapMiB.toFixed(1)}, external ${s.externalMiB.toFixed(1)} (ArrayBuffers ${s.arrayBuffersMiB.toFixed(1)}), other ${(s.rssMiB - s.heapMiB - s.externalMiB).toFixed(1)}`;
+if (after.length)
+  console.log(`breakdown (MiB) first after warm-up: ${parts(after[0])}; last: ${parts(after.at(-1))}`);
 process.exitCode = growth < 5 ? 0 : 1;

@@ -11,7 +11,7 @@
   "targets": [
     {
       "target_name": "tapeflow_native",
-      "sources": ["src/addon.cc", "src/isa_generic.cc", "src/conv_generic.cc"],
+      "sources": ["src/addon.cc", "src/isa_generic.cc", "src/conv_generic.cc", "src/softmax.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED", "NAPI_CPP_EXCEPTIONS"],
       "conditions": [

@@ -41,6 +41,7 @@ export const nn = {
   tanh,
   softmax: nnOps.softmax,
   logSoftmax: nnOps.logSoftmax,
+  sparseSoftmaxCrossEntropyWithLogits: nnOps.sparseSoftmaxCrossEntropyWithLogits,
   conv2d: nnOps.conv2d,
   maxPool: nnOps.maxPool,
   avgPool: nnOps.avgPool,

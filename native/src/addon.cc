@@ -23,6 +23,7 @@
 
 #include "conv_kernels.h"
 #include "kernels.h"
+#include "softmax.h"
 
 namespace tapeflow {
 namespace {
@@ -738,6 +739,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPool", Napi::Function::New(env, MaxPool));
   exports.Set("avgPool", Napi::Function::New(env, AvgPool));
   exports.Set("scatterAdd", Napi::Function::New(env, ScatterAdd));
+  registerSoftmax(env, exports);
   return exports;
 }
 

@@ -1,9 +1,10 @@
 import type { DType, TypedArray } from './dtype.js';
 import type { BinaryKind, UnaryKind } from './js/expressions.js';
 import type { ArgReduceKind, ReduceKind } from './js/reduce.js';
+import type { SoftmaxKind } from './js/softmax.js';
 import type { StridedView } from './js/strided.js';
 
-export type { BinaryKind, UnaryKind, ArgReduceKind, ReduceKind, StridedView };
+export type { BinaryKind, UnaryKind, ArgReduceKind, ReduceKind, SoftmaxKind, StridedView };
 
 /** The activations fused kernels apply to their output. */
 export type FusedActivation = 'linear' | 'relu';
@@ -40,6 +41,19 @@ export interface Backend {
   reduce(kind: ReduceKind, x: StridedView, axes: readonly number[], outDtype: DType): TypedArray;
   argReduce(kind: ArgReduceKind, x: StridedView, axis: number): Int32Array;
   cumsum(x: StridedView, axis: number, exclusive: boolean, reverse: boolean): TypedArray;
+  // Softmax family (js/softmax.ts): rows are the last axis of a float view, every other axis indexes
+  // rows; stable (max-shifted), NaN/inf as PyTorch; outputs contiguous in the input's dtype.
+  /** softmax or logSoftmax of each row. */
+  softmax(kind: SoftmaxKind, x: StridedView): TypedArray;
+  /** Backward of softmax/logSoftmax from their output y and the upstream dy (same shape). */
+  softmaxGrad(kind: SoftmaxKind, y: StridedView, dy: StridedView): TypedArray;
+  /**
+   * Per-row loss logSumExp(x) - x[label] of logits [rows, classes] with int32 labels [rows]; throws a
+   * RangeError naming the op and the label when one is outside [0, classes).
+   */
+  sparseSoftmaxCrossEntropy(logits: StridedView, labels: Int32Array): TypedArray;
+  /** dy[r] (softmax(x)[r] - onehot(label[r])), [rows, classes]; dy is [rows]. */
+  sparseSoftmaxCrossEntropyGrad(logits: StridedView, labels: Int32Array, dy: StridedView): TypedArray;
   /** Batched matrix product with NumPy broadcasting of the batch dimensions. */
   matmul(
     a: StridedView,

@@ -22,9 +22,9 @@ import {
   mean,
   mul,
   neg,
-  oneHot,
   rsqrt,
   softplus,
+  sparseSoftmaxCrossEntropyWithLogits,
   square,
   sub,
   sum,
@@ -268,7 +268,7 @@ function sparseCrossentropy(
     if (ignore !== null && v === ignore) {
       maskData ??= new Float64Array(values.length).fill(1);
       maskData[i] = 0;
-      indices[i] = -1; // an all-zero one-hot row
+      indices[i] = 0; // any valid class: the mask zeroes the entry's loss and gradient
       continue;
     }
     if (!Number.isInteger(v)) {
@@ -281,12 +281,14 @@ function sparseCrossentropy(
     }
     indices[i] = v;
   }
-  let target = oneHot(new Tensor(indices, outer, 'int32'), numClasses, 1, 0, p.dtype);
-  const logp = options.fromLogits
-    ? logSoftmax(p, -1)
-    : logSoftmax(log(clipByValue(p, EPSILON, 1 - EPSILON)), -1);
-  if (smoothing > 0) target = add(mul(target, 1 - smoothing), smoothing / numClasses);
-  let losses = neg(sum(mul(target, logp), -1));
+  // The fused kernel: logSumExp(x) - x[label] per row, and (softmax - onehot) dy for the gradient.
+  const logits = options.fromLogits ? p : log(clipByValue(p, EPSILON, 1 - EPSILON));
+  let losses = sparseSoftmaxCrossEntropyWithLogits(new Tensor(indices, outer, 'int32'), logits);
+  if (smoothing > 0) {
+    // y (1 - s) + s / C: (1 - s) of the hard loss plus s times the mean of -logSoftmax over the classes.
+    const uniform = neg(mean(logSoftmax(logits, -1), -1));
+    losses = add(mul(losses, 1 - smoothing), mul(uniform, smoothing));
+  }
   if (!maskData) return { losses };
   const mask = new Tensor(
     p.dtype === 'float64' ? maskData : Float32Array.from(maskData),

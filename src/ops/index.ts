@@ -8,7 +8,15 @@ export * from './creation.js';
 export { einsum } from './einsum.js';
 export { gather, scatterAdd } from './gather.js';
 export { dot, matmul, matrixTranspose, outer } from './matmul.js';
-export { avgPool, type Conv2DOptions, conv2d, logSoftmax, maxPool, softmax } from './nn.js';
+export {
+  avgPool,
+  type Conv2DOptions,
+  conv2d,
+  logSoftmax,
+  maxPool,
+  softmax,
+  sparseSoftmaxCrossEntropyWithLogits,
+} from './nn.js';
 export * from './reduce.js';
 export {
   broadcastTo,

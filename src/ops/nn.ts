@@ -5,25 +5,14 @@ import { pool2dGeometry } from '../backend/js/pool.js';
 import { type TensorLike, toTensor } from '../tensor/convert.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { div, greaterEqual, mul, sub } from './binary.js';
+import { div, greaterEqual, mul } from './binary.js';
 import { cast } from './cast.js';
 import { scatterAdd } from './gather.js';
 import { defineOp, type OpDef, runOp } from './op.js';
-import { logSumExp } from './reduce.js';
 import { reshape } from './shape.js';
-import { exp } from './unary.js';
-import { describeTensor, floatOf } from './util.js';
+import { describeTensor } from './util.js';
 
-/** log(softmax(x)) along `axis` (default last), computed as x - logSumExp(x). */
-export function logSoftmax(x: TensorLike, axis = -1): Tensor {
-  const t = toTensor(x, 'logSoftmax');
-  const f = cast(t, floatOf(t.dtype));
-  return sub(f, logSumExp(f, axis, true));
-}
-
-export function softmax(x: TensorLike, axis = -1): Tensor {
-  return exp(logSoftmax(x, axis));
-}
+export { logSoftmax, softmax, sparseSoftmaxCrossEntropyWithLogits } from './softmax.js';
 
 // ---------------------------------------------------------------- convolution
 

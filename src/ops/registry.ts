@@ -24,9 +24,7 @@ import {
   conv2dBackpropFilterOp,
   conv2dBackpropInputOp,
   conv2dOp,
-  logSoftmax,
   maxPoolOp,
-  softmax,
 } from './nn.js';
 import type { OpDef } from './op.js';
 import { argOps, cumsumOp, logSumExp, mean, moments, norm, reduceOps, std, variance } from './reduce.js';
@@ -46,6 +44,7 @@ import {
   unsliceOp,
   unstack,
 } from './shape.js';
+import { type SoftmaxOpName, softmaxPrimitives } from './softmax.js';
 import { unaryOps } from './unary.js';
 import { whereOp } from './where.js';
 
@@ -81,6 +80,7 @@ export const primitives = {
   solve: solveOp as AnyOp,
   det: detOp as AnyOp,
   ...(decompositionPrimitives as Record<keyof typeof decompositionPrimitives, AnyOp>),
+  ...(softmaxPrimitives as Record<SoftmaxOpName, AnyOp>),
 };
 
 export const composites = {
@@ -100,8 +100,6 @@ export const composites = {
   moments,
   logSumExp,
   norm,
-  softmax,
-  logSoftmax,
   expandDims,
   squeeze,
   stack,
@@ -119,10 +117,12 @@ export const composites = {
 export type PrimitiveName = keyof typeof primitives;
 /** einsum and tf.linalg's structure functions (issue 3), checked in test/ops/checks/linalg-structure.ts. */
 export type LinalgStructureOpName = 'einsum' | keyof typeof linalgStructureOps;
+/** The softmax family and fused sparse cross-entropy, checked in test/ops/checks/softmax.ts. */
+export type { SoftmaxOpName };
 /** The ops of the core (issue 2); later groups add their own names (and exclude them here). */
 export type CoreOpName = Exclude<
   PrimitiveName | keyof typeof composites,
-  LinalgStructureOpName | DecompositionOpName
+  LinalgStructureOpName | DecompositionOpName | SoftmaxOpName
 >;
 export type CompositeName = keyof typeof composites;
 export type OpName = PrimitiveName | CompositeName;

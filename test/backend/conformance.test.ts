@@ -432,6 +432,82 @@ describeNative('native backend conformance (vs the JS reference)', () => {
     }
   });
 
+  it('softmax, logSoftmax and their backward passes: strided views, empty rows, NaN and infinities', () => {
+    const r = rng(8);
+    for (const kind of ['softmax', 'logSoftmax'] as const) {
+      for (const dtype of FLOATS) {
+        for (let t = 0; t < 24; t++) {
+          const shape = randomShape(r, Math.floor(r() * 4));
+          const x = randomView(r, dtype, shape, t % 3 === 0);
+          const what = `${kind} ${dtype} [${shape}]`;
+          const ny = native.softmax(kind, x);
+          const jy = jsBackend.softmax(kind, x);
+          expectAgree(what, ny, jy, dtype);
+          const yView: StridedView = {
+            storage: jy,
+            shape,
+            strides: contiguousStrides(shape),
+            offset: 0,
+            dtype,
+          };
+          const dy = randomView(r, dtype, shape, t % 5 === 0);
+          expectAgree(
+            `${what} grad`,
+            native.softmaxGrad(kind, yView, dy),
+            jsBackend.softmaxGrad(kind, yView, dy),
+            dtype,
+            4 * (shape.at(-1) ?? 1),
+          );
+        }
+      }
+    }
+    // rows holding NaN, +inf or only -inf give NaN rows (as PyTorch); -inf elsewhere gives 0
+    const inf = Number.POSITIVE_INFINITY;
+    const special = Float64Array.of(1, Number.NaN, 2, 1, inf, 2, -inf, -inf, -inf, -inf, 0, 1);
+    const sv: StridedView = { storage: special, shape: [4, 3], strides: [3, 1], offset: 0, dtype: 'float64' };
+    const sm = Array.from(native.softmax('softmax', sv));
+    expect(sm.slice(0, 9).every(Number.isNaN)).toBe(true);
+    expect(sm.slice(9)).toEqual(Array.from(jsBackend.softmax('softmax', sv)).slice(9));
+    expect(sm[9]).toBe(0);
+  });
+
+  it('sparseSoftmaxCrossEntropy and its gradient: random logits and labels, bad labels rejected', () => {
+    const r = rng(9);
+    for (const dtype of FLOATS) {
+      for (let t = 0; t < 30; t++) {
+        const shape = randomShape(r, 1 + Math.floor(r() * 3));
+        const classes = shape.at(-1)!;
+        if (classes === 0) shape[shape.length - 1] = 1 + Math.floor(r() * 5);
+        const rows = size(shape.slice(0, -1));
+        const labels = Int32Array.from({ length: rows }, () => Math.floor(r() * shape.at(-1)!));
+        const x = randomView(r, dtype, shape, t % 3 === 0);
+        const what = `sparseSoftmaxCrossEntropy ${dtype} [${shape}]`;
+        expectAgree(
+          what,
+          native.sparseSoftmaxCrossEntropy(x, labels),
+          jsBackend.sparseSoftmaxCrossEntropy(x, labels),
+          dtype,
+          4,
+        );
+        const dy = randomView(r, dtype, shape.slice(0, -1), t % 4 === 0);
+        expectAgree(
+          `${what} grad`,
+          native.sparseSoftmaxCrossEntropyGrad(x, labels, dy),
+          jsBackend.sparseSoftmaxCrossEntropyGrad(x, labels, dy),
+          dtype,
+        );
+      }
+    }
+    const x = randomView(r, 'float32', [2, 3]);
+    for (const b of [native, jsBackend]) {
+      expect(() => b.sparseSoftmaxCrossEntropy(x, Int32Array.of(0, 3))).toThrow(
+        /sparseSoftmaxCrossEntropy: label 3 at row 1 is out of range for 3 classes/,
+      );
+      const dy = randomView(r, 'float32', [2]);
+      expect(() => b.sparseSoftmaxCrossEntropyGrad(x, Int32Array.of(-1, 0), dy)).toThrow(/label -1 at row 0/);
+    }
+  });
+
   it('delegated kernels (where, cast, gather, concat, cumsum, linalg) give the JS results', () => {
     const r = rng(7);
     const x = randomView(r, 'float32', [3, 4]);

@@ -5,6 +5,7 @@ import type { Tensor } from '../../src/tensor/tensor.js';
 import { coreChecks } from './checks/core.js';
 import { linalgDecompositionChecks } from './checks/linalg-decompositions.js';
 import { linalgStructureChecks } from './checks/linalg-structure.js';
+import { softmaxChecks } from './checks/softmax.js';
 import type { Check } from './checks/support.js';
 
 /**
@@ -16,6 +17,7 @@ const checks: Record<OpName, Check> = {
   ...coreChecks,
   ...linalgStructureChecks,
   ...linalgDecompositionChecks,
+  ...softmaxChecks,
 };
 
 /** Names of the nodes in the graph that produced `t`. */

@@ -9,6 +9,7 @@ import { luDeterminant, luInverse, luSolve } from './lu.js';
 import { matmulInto } from './matmul.js';
 import { avgPool, avgPoolBackprop, maxPool } from './pool.js';
 import { argReduce, cumsum, reduce } from './reduce.js';
+import { softmax, softmaxGrad, sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyGrad } from './softmax.js';
 import { copyToContiguous, type StridedView } from './strided.js';
 
 function contiguous(x: StridedView): TypedArray {
@@ -27,6 +28,10 @@ export const jsBackend: Backend = {
   reduce,
   argReduce,
   cumsum,
+  softmax,
+  softmaxGrad,
+  sparseSoftmaxCrossEntropy,
+  sparseSoftmaxCrossEntropyGrad,
   matmul(a, b, transposeA, transposeB, outShape) {
     const rank = outShape.length;
     const M = outShape[rank - 2]!;

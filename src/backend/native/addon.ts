@@ -45,6 +45,36 @@ export interface NativeAddon {
     size: number,
     inner: number,
   ): void;
+  /** native/src/softmax.cc: kind 0 softmax, 1 logSoftmax, over rows of `cols` from xOffset. */
+  softmax(kind: number, x: TypedArray, xOffset: number, rows: number, cols: number, out: TypedArray): void;
+  softmaxGrad(
+    kind: number,
+    y: TypedArray,
+    yOffset: number,
+    dy: TypedArray,
+    dyOffset: number,
+    rows: number,
+    cols: number,
+    out: TypedArray,
+  ): void;
+  sparseSoftmaxCrossEntropy(
+    logits: TypedArray,
+    offset: number,
+    labels: Int32Array,
+    rows: number,
+    classes: number,
+    loss: TypedArray,
+  ): void;
+  sparseSoftmaxCrossEntropyGrad(
+    logits: TypedArray,
+    offset: number,
+    labels: Int32Array,
+    dy: TypedArray,
+    dyOffset: number,
+    rows: number,
+    classes: number,
+    out: TypedArray,
+  ): void;
 }
 
 /** Why the addon is absent, for messages (null when it loaded). */

@@ -1,7 +1,8 @@
 /**
  * The native CPU backend: the kernels that matter for training speed (matmul, elementwise, reductions,
- * conv2d and its two backward passes, pooling) run in C++ (native/src) on the tensors' own typed arrays,
- * with SIMD chosen at run time and a persistent thread pool above a size threshold. Every other kernel,
+ * conv2d and its two backward passes, pooling, the softmax family and fused sparse cross-entropy) run in
+ * C++ (native/src) on the tensors' own typed arrays, with SIMD chosen at run time and a persistent thread
+ * pool above a size threshold (softmax.cc is scalar and single-threaded). Every other kernel,
  * and any case the native code does not cover (integer or bool dtypes, mixed dtypes, more than 12
  * collapsed axes), is delegated to the JS backend, so this backend is always complete.
  */
@@ -10,6 +11,7 @@ import type { Backend, BinaryKind, ReduceKind, UnaryKind } from '../backend.js';
 import { allocate, arrayConstructor, type DType, type TypedArray } from '../dtype.js';
 import type { Conv2DGeometry } from '../js/conv.js';
 import { jsBackend } from '../js/index.js';
+import { denseRows, rowsCols } from '../js/softmax.js';
 import { collapseAxes, copyToContiguous, isContiguous, type StridedView } from '../js/strided.js';
 import { addon, addonError, type NativeAddon } from './addon.js';
 
@@ -64,6 +66,10 @@ export const NATIVE_KERNELS = [
   'maxPool',
   'avgPool',
   'scatterAdd',
+  'softmax',
+  'softmaxGrad',
+  'sparseSoftmaxCrossEntropy',
+  'sparseSoftmaxCrossEntropyGrad',
 ] as const satisfies readonly (keyof Backend)[];
 
 const isFloat = (d: DType) => d === 'float32' || d === 'float64';
@@ -341,6 +347,62 @@ export function createNativeBackend(native: NativeAddon): Backend {
       const y = allocate(x.dtype, g.batch * g.outHeight * g.outWidth * g.inChannels);
       native.avgPool(dense(x), y, geometry(g));
       return y;
+    },
+    // The softmax family: rows of the last axis; strided views are made contiguous first.
+    softmax(kind, x) {
+      const n = sizeOf(x.shape);
+      if (!isFloat(x.dtype) || n < SMALL_ELEMENTWISE) return jsBackend.softmax(kind, x);
+      const out = allocate(x.dtype, n);
+      if (n === 0) return out;
+      const [rows, cols] = rowsCols(x.shape);
+      const { data, start } = denseRows(x);
+      native.softmax(kind === 'logSoftmax' ? 1 : 0, data, start, rows, cols, out);
+      return out;
+    },
+    softmaxGrad(kind, y, dy) {
+      const n = sizeOf(y.shape);
+      if (!isFloat(y.dtype) || dy.dtype !== y.dtype || n < SMALL_ELEMENTWISE) {
+        return jsBackend.softmaxGrad(kind, y, dy);
+      }
+      const out = allocate(y.dtype, n);
+      if (n === 0) return out;
+      const [rows, cols] = rowsCols(y.shape);
+      const yd = denseRows(y);
+      const gd = denseRows(dy);
+      native.softmaxGrad(
+        kind === 'logSoftmax' ? 1 : 0,
+        yd.data,
+        yd.start,
+        gd.data,
+        gd.start,
+        rows,
+        cols,
+        out,
+      );
+      return out;
+    },
+    sparseSoftmaxCrossEntropy(logits, labels) {
+      const n = sizeOf(logits.shape);
+      if (!isFloat(logits.dtype) || n < SMALL_ELEMENTWISE) {
+        return jsBackend.sparseSoftmaxCrossEntropy(logits, labels);
+      }
+      const [rows, classes] = rowsCols(logits.shape);
+      const loss = allocate(logits.dtype, rows);
+      const { data, start } = denseRows(logits);
+      native.sparseSoftmaxCrossEntropy(data, start, labels, rows, classes, loss);
+      return loss;
+    },
+    sparseSoftmaxCrossEntropyGrad(logits, labels, dy) {
+      const n = sizeOf(logits.shape);
+      if (!isFloat(logits.dtype) || dy.dtype !== logits.dtype || n < SMALL_ELEMENTWISE) {
+        return jsBackend.sparseSoftmaxCrossEntropyGrad(logits, labels, dy);
+      }
+      const [rows, classes] = rowsCols(logits.shape);
+      const out = allocate(logits.dtype, n);
+      const x = denseRows(logits);
+      const g = denseRows(dy);
+      native.sparseSoftmaxCrossEntropyGrad(x.data, x.start, labels, g.data, g.start, rows, classes, out);
+      return out;
     },
   };
 }
