@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstdlib>
@@ -62,77 +63,135 @@ const ConvKernelTable* convKernelsFor(const KernelTable* k) {
 }
 
 // ---- thread pool --------------------------------------------------------------------------------------
-// Persistent workers (cores - 1; the calling thread takes part). run() hands out task indices through an
-// atomic counter and returns when all are done. Only one run at a time: a second caller (another worker
-// thread's Node environment) runs its tasks inline instead of waiting.
+// Persistent workers (threads - 1; the calling thread takes part). run() publishes a job by bumping a
+// generation counter, hands out task indices through an atomic counter and returns when all are done.
+//
+// Dispatch has to cost well under the ~10 us a small GEMM or elementwise op takes, so nothing on the hot
+// path takes a lock or makes a system call: after a job a worker spins on the generation word for a
+// bounded time (kSpinNs) and only then sleeps on the condition variable; the caller notifies only when
+// some worker is actually asleep. Completion needs no wake-up either: the caller runs tasks itself until
+// none are left, then closes the job and spins until the workers that joined it have left. A worker that
+// shows up after the job closed (asleep or descheduled meanwhile) skips it, so the caller never waits for
+// a sleeping worker, and `job_`, which points into the caller's stack, is only read by workers that
+// joined while it was open.
+//
+// Only one run at a time: a second caller (a task calling parallel code, or another worker thread's
+// Node environment) runs its tasks inline instead of waiting. The workers are never joined: the pool
+// lives until the process exits, which does not wait for them.
 
 class ThreadPool {
  public:
   explicit ThreadPool(int threads) : size_(threads < 1 ? 1 : threads) {
-    for (int i = 1; i < size_; i++) workers_.emplace_back([this] { loop(); });
+    for (int i = 1; i < size_; i++) std::thread([this] { loop(); }).detach();
   }
   int size() const { return size_; }
 
   void run(int64_t tasks, const std::function<void(int64_t)>& fn) {
     if (tasks <= 0) return;
-    std::unique_lock<std::mutex> busy(busy_, std::try_to_lock);
-    if (tasks == 1 || size_ == 1 || !busy.owns_lock()) {
+    if (tasks == 1 || size_ == 1 || busy_.exchange(true, std::memory_order_acquire)) {
       for (int64_t t = 0; t < tasks; t++) fn(t);
       return;
     }
-    {
+    // The previous job is closed with no worker inside, so nobody reads these while they change.
+    job_ = &fn;
+    tasks_ = tasks;
+    next_.store(0, std::memory_order_relaxed);
+    gen_ = (gen_ + 1) & kGenMask;
+    // seq_cst store then seq_cst load, against the sleeper's increment then predicate check: either we
+    // see it asleep and notify, or it sees the new generation before waiting.
+    state_.store((uint64_t)gen_ << kGenShift, std::memory_order_seq_cst);
+    if (sleepers_.load(std::memory_order_seq_cst) > 0) {
       std::lock_guard<std::mutex> lock(m_);
-      job_ = &fn;
-      tasks_ = tasks;
-      next_.store(0);
-      pending_ = (int)workers_.size();
-      generation_++;
+      wake_.notify_all();
     }
-    start_.notify_all();
     work(fn, tasks);
-    std::unique_lock<std::mutex> lock(m_);
-    done_.wait(lock, [this] { return pending_ == 0; });
-    job_ = nullptr;
+    // A joined worker is at most one task behind us, unless the OS took its core away: then yield ours.
+    uint64_t s = state_.fetch_or(kClosed, std::memory_order_acq_rel);
+    for (int i = 1; (s & kCountMask) != 0; i++) {
+      if ((i & 1023) == 0) std::this_thread::yield();
+      else cpuRelax();
+      s = state_.load(std::memory_order_acquire);
+    }
+    busy_.store(false, std::memory_order_release);
   }
 
  private:
+  // Layout of state_: generation in the high 32 bits, a closed flag, and the number of workers inside.
+  static constexpr int kGenShift = 32;
+  static constexpr uint64_t kGenMask = 0xffffffffu;
+  static constexpr uint64_t kClosed = 1u << 31;
+  static constexpr uint64_t kCountMask = kClosed - 1;
+  // How long an idle worker keeps polling before it sleeps: longer than the gap between the ops of a
+  // training step (JS bookkeeping between native calls), short enough not to burn a core when idle.
+  static constexpr int64_t kSpinNs = 200000;
+
+  static void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    asm volatile("yield");
+#endif
+  }
+
   void work(const std::function<void(int64_t)>& fn, int64_t tasks) {
     for (;;) {
-      const int64_t t = next_.fetch_add(1);
+      const int64_t t = next_.fetch_add(1, std::memory_order_relaxed);
       if (t >= tasks) break;
       fn(t);
     }
   }
+
+  // Waits until the generation differs from `seen`; returns the state word that showed it.
+  uint64_t awaitJob(uint64_t seen) {
+    uint64_t s = state_.load(std::memory_order_acquire);
+    if ((s >> kGenShift) != seen) return s;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(kSpinNs);
+    for (int i = 1;; i++) {
+      cpuRelax();
+      s = state_.load(std::memory_order_acquire);
+      if ((s >> kGenShift) != seen) return s;
+      if ((i & 255) == 0 && std::chrono::steady_clock::now() > deadline) break;
+    }
+    std::unique_lock<std::mutex> lock(m_);
+    sleepers_.fetch_add(1, std::memory_order_seq_cst);
+    wake_.wait(lock, [&] {
+      s = state_.load(std::memory_order_seq_cst);
+      return (s >> kGenShift) != seen;
+    });
+    sleepers_.fetch_sub(1, std::memory_order_relaxed);
+    return s;
+  }
+
   void loop() {
     uint64_t seen = 0;
     for (;;) {
-      const std::function<void(int64_t)>* fn;
-      int64_t tasks;
-      {
-        std::unique_lock<std::mutex> lock(m_);
-        start_.wait(lock, [&] { return generation_ != seen; });
-        seen = generation_;
-        fn = job_;
-        tasks = tasks_;
+      uint64_t s = awaitJob(seen);
+      seen = s >> kGenShift;
+      // Join the job unless it is already closed (or superseded: the CAS then fails on the generation).
+      bool joined = false;
+      while ((s & kClosed) == 0 && (s >> kGenShift) == seen) {
+        if (state_.compare_exchange_weak(s, s + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+          joined = true;
+          break;
+        }
       }
-      work(*fn, tasks);
-      {
-        std::lock_guard<std::mutex> lock(m_);
-        if (--pending_ == 0) done_.notify_one();
-      }
+      if (!joined) continue;
+      work(*job_, tasks_);
+      state_.fetch_sub(1, std::memory_order_release);
     }
   }
 
   const int size_;
-  std::vector<std::thread> workers_;
-  std::mutex busy_;
-  std::mutex m_;
-  std::condition_variable start_, done_;
+  std::atomic<bool> busy_{false};
+  uint32_t gen_ = 0;  // written by the caller holding busy_ only
+  // Everything a worker touches per job shares one cache line with the word it polls.
+  alignas(64) std::atomic<uint64_t> state_{0};
   const std::function<void(int64_t)>* job_ = nullptr;
   int64_t tasks_ = 0;
   std::atomic<int64_t> next_{0};
-  int pending_ = 0;
-  uint64_t generation_ = 0;
+  alignas(64) std::atomic<int> sleepers_{0};
+  std::mutex m_;
+  std::condition_variable wake_;
 };
 
 int configuredThreads() {
@@ -185,7 +244,14 @@ void gemmSerial<double>(const GemmArgs<double>& g) {
   K->dgemm(g);
 }
 
-/** One GEMM, split over the pool along its larger output dimension (whole micro-tiles per thread). */
+/**
+ * One GEMM, split over the pool. Every split costs some duplicated work, and the cheapest one is picked:
+ * splitting the rows of C (M) makes each thread pack all of op(B) (K*N extra per thread), splitting the
+ * columns (N) makes each pack all of op(A) (M*K), and splitting the depth (K) makes each thread but the
+ * first write a private M*N partial product that is added in afterwards (about 2*M*N). The MLP shapes
+ * need all three: [128,784]x[784,128] splits K, [784,128]^T-view x [128,128] splits M, and the filter
+ * gradient of a convolution (K = batch * output pixels) splits K.
+ */
 template <typename T>
 void gemm(const GemmArgs<T>& g, bool allowParallel = true) {
   const double work = (double)g.M * (double)g.N * (double)g.K;
@@ -193,11 +259,56 @@ void gemm(const GemmArgs<T>& g, bool allowParallel = true) {
   ThreadPool& p = pool();
   const int threads = p.size();
   if (threads <= 1) return gemmSerial(g);
-  const int mr = sizeof(T) == 4 ? K->smr : K->dmr;
-  const int nr = sizeof(T) == 4 ? K->snr : K->dnr;
-  const bool splitN = (double)g.N / nr >= (double)g.M / mr;
+  const int64_t mr = sizeof(T) == 4 ? K->smr : K->dmr;
+  const int64_t nr = sizeof(T) == 4 ? K->snr : K->dnr;
+  const int64_t mUnits = (g.M + mr - 1) / mr, nUnits = (g.N + nr - 1) / nr;
+  // K is split in slices of whole cache lines, each at least kMinDepth deep (below that the micro-kernel's
+  // load/store of C outweighs its multiply-adds).
+  constexpr int64_t kMinDepth = 128;
+  const int64_t kUnits = g.K / kMinDepth;
+  const double dupB = (double)g.K * g.N, dupA = (double)g.M * g.K, dupC = 2.0 * g.M * g.N;
+  enum { kM, kN, kK } split;
+  if (kUnits >= 2 && dupC < dupA && dupC < dupB && std::min(mUnits, nUnits) < 2 * threads) split = kK;
+  else if (mUnits >= threads && (dupB <= dupA || nUnits < threads)) split = kM;
+  else if (nUnits >= threads) split = kN;
+  else if (kUnits >= 2) split = kK;
+  else split = mUnits >= nUnits ? kM : kN;
+
+  if (split == kK) {
+    const int64_t parts = std::min<int64_t>(kUnits, threads);
+    // Partial products of parts 1.. in a scratch buffer of the calling thread (reused across calls).
+    static thread_local std::vector<T> partial;
+    const int64_t mn = g.M * g.N;
+    if ((int64_t)partial.size() < (parts - 1) * mn) partial.resize((size_t)((parts - 1) * mn));
+    T* scratch = partial.data();
+    p.run(parts, [&](int64_t t) {
+      const int64_t k0 = (g.K * t / parts) & ~int64_t(15), k1 = t + 1 == parts ? g.K : (g.K * (t + 1) / parts) & ~int64_t(15);
+      GemmArgs<T> s = g;
+      s.K = k1 - k0;
+      s.a = g.a + k0 * g.csa;
+      s.b = g.b + k0 * g.rsb;
+      if (t > 0) {
+        s.c = scratch + (t - 1) * mn;
+        s.ldc = g.N;
+        s.accumulate = false;
+      }
+      gemmSerial(s);
+    });
+    // C += the partials, rows split over the pool.
+    parallelRanges(g.M, mn >= kEwParallel, [&](int64_t i0, int64_t i1) {
+      for (int64_t q = 1; q < parts; q++)
+        for (int64_t i = i0; i < i1; i++) {
+          T* __restrict c = g.c + i * g.ldc;
+          const T* __restrict s = scratch + (q - 1) * mn + i * g.N;
+          for (int64_t j = 0; j < g.N; j++) c[j] += s[j];
+        }
+    });
+    return;
+  }
+
+  const bool splitN = split == kN;
   const int64_t unit = splitN ? nr : mr;
-  const int64_t units = ((splitN ? g.N : g.M) + unit - 1) / unit;
+  const int64_t units = splitN ? nUnits : mUnits;
   const int64_t parts = std::min<int64_t>(units, threads);
   if (parts <= 1) return gemmSerial(g);
   p.run(parts, [&](int64_t t) {
@@ -678,10 +789,14 @@ void scatterAddImpl(const T* u, const int32_t* idx, T* out, int64_t outer, int64
     for (int64_t o = s; o < e; o++) {
       const T* src = u + o * count * inner;
       T* dst = out + o * size * inner;
+      // Indices outside [0, size) are skipped: user indices were checked by the op, and kernel-made ones
+      // use -1 for "nowhere" (a max-pool window lying wholly in padding).
       if (inner == 1) {
-        for (int64_t i = 0; i < count; i++) dst[idx[i]] += src[i];
+        for (int64_t i = 0; i < count; i++)
+          if ((uint64_t)idx[i] < (uint64_t)size) dst[idx[i]] += src[i];
       } else {
         for (int64_t i = 0; i < count; i++) {
+          if ((uint64_t)idx[i] >= (uint64_t)size) continue;
           T* d = dst + (int64_t)idx[i] * inner;
           const T* r = src + i * inner;
           for (int64_t j = 0; j < inner; j++) d[j] += r[j];

@@ -8,6 +8,19 @@ interface GatherAttrs {
   axis: number;
 }
 
+/**
+ * Index tensors made by tapeflow's own kernels (max-pool winners) with their exclusive upper bound: they
+ * are in range by construction, so the per-step gradient skips a pass over them. Kernels still skip any
+ * index outside [0, size) (a window lying wholly in padding has winner -1: its gradient goes nowhere).
+ */
+const trustedIndices = new WeakMap<Tensor, number>();
+
+/** @internal Marks `indices` (int32) as produced by a kernel with every entry below `bound` or negative. */
+export function trustIndices(indices: Tensor, bound: number): Tensor {
+  trustedIndices.set(indices, bound);
+  return indices;
+}
+
 /** Checks and returns indices as a flat Int32Array, naming the first out-of-range index. */
 function checkedIndices(
   opName: string,
@@ -22,6 +35,8 @@ function checkedIndices(
     );
   }
   const flat = indices.contiguousData() as Int32Array;
+  const bound = trustedIndices.get(indices);
+  if (bound !== undefined && bound <= size) return flat;
   for (let i = 0; i < flat.length; i++) {
     const k = flat[i]!;
     if (k < 0 || k >= size) {

@@ -7,7 +7,7 @@ import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { div, greaterEqual, mul } from './binary.js';
 import { cast } from './cast.js';
-import { scatterAdd } from './gather.js';
+import { scatterAdd, trustIndices } from './gather.js';
 import { defineOp, type OpDef, runOp } from './op.js';
 import { reshape } from './shape.js';
 import { describeTensor } from './util.js';
@@ -132,7 +132,7 @@ export const maxPoolOp: OpDef<GeometryAttrs> = defineOp<GeometryAttrs>({
   grad: (dy, { inputs, output }) => {
     const x = inputs[0]!;
     const argmax = winners.get(output)!;
-    const idx = new Tensor(argmax, [argmax.length], 'int32');
+    const idx = trustIndices(new Tensor(argmax, [argmax.length], 'int32'), x.size);
     return [reshape(scatterAdd(reshape(dy, [dy.size]), idx, 0, x.size), x.shape)];
   },
 });

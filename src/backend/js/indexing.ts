@@ -23,7 +23,9 @@ export function gather(x: StridedView, indices: Int32Array, axis: number): Typed
   const out = allocate(x.dtype, outer * m * inner);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
-      const src = base + (o * n + indices[j]!) * inner;
+      const k = indices[j]!;
+      if (k < 0 || k >= n) continue; // a kernel-made "nowhere" index (see ops/gather.ts): stays 0
+      const src = base + (o * n + k) * inner;
       out.set(data.subarray(src, src + inner), (o * m + j) * inner);
     }
   }
@@ -41,7 +43,10 @@ export function scatterAdd(
   const out = allocate(updates.dtype, outer * size * inner);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < m; j++) {
-      const dst = (o * size + indices[j]!) * inner;
+      const k = indices[j]!;
+      // only kernel-made (trusted) indices reach here unchecked; -1 marks "nowhere" (see ops/gather.ts)
+      if (k < 0 || k >= size) continue;
+      const dst = (o * size + k) * inner;
       const src = (o * m + j) * inner;
       for (let k = 0; k < inner; k++) out[dst + k]! += data[src + k];
     }
