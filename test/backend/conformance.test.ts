@@ -10,6 +10,7 @@ import { allocate, type DType, type TypedArray } from '../../src/backend/dtype.j
 import { conv2dGeometry } from '../../src/backend/js/conv.js';
 import { jsBackend } from '../../src/backend/js/index.js';
 import { pool2dGeometry } from '../../src/backend/js/pool.js';
+import { addon } from '../../src/backend/native/addon.js';
 import {
   addonError,
   NATIVE_KERNELS,
@@ -505,6 +506,33 @@ describeNative('native backend conformance (vs the JS reference)', () => {
       );
       const dy = randomView(r, 'float32', [2]);
       expect(() => b.sparseSoftmaxCrossEntropyGrad(x, Int32Array.of(-1, 0), dy)).toThrow(/label -1 at row 0/);
+    }
+  });
+
+  it('adam: the float32 step matches the float32 formula bit for bit (no fused multiply-add)', () => {
+    const r = rng(10);
+    const f = Math.fround;
+    for (const n of [1, 7, 1000, 70_001]) {
+      const p = Float32Array.from({ length: n }, () => r() * 2 - 1);
+      const g = Float32Array.from({ length: n }, () => (r() * 2 - 1) * 0.1);
+      const m = Float32Array.from({ length: n }, () => (r() * 2 - 1) * 0.01);
+      const v = Float32Array.from({ length: n }, () => r() * 1e-4);
+      const [b1, b2, c1, c2, step, rootInv, eps] = [0.9, 0.999, 0.1, 0.001, 1e-3, 1.3, 1e-7].map(
+        f,
+      ) as number[];
+      const want = [Float32Array.from(p), Float32Array.from(m), Float32Array.from(v)];
+      for (let i = 0; i < n; i++) {
+        const mi = f(f(want[1]![i]! * b1!) + f(g[i]! * c1!));
+        const vi = f(f(want[2]![i]! * b2!) + f(f(g[i]! * g[i]!) * c2!));
+        const denom = f(f(f(Math.sqrt(vi)) * rootInv!) + eps!);
+        want[0]![i] = f(want[0]![i]! - f(step! * f(mi / denom)));
+        want[1]![i] = mi;
+        want[2]![i] = vi;
+      }
+      addon!.adam(p, p, g, m, v, b1!, b2!, c1!, c2!, step!, rootInv!, eps!);
+      expect(Array.from(p), `p, n = ${n}`).toEqual(Array.from(want[0]!));
+      expect(Array.from(m), `m, n = ${n}`).toEqual(Array.from(want[1]!));
+      expect(Array.from(v), `v, n = ${n}`).toEqual(Array.from(want[2]!));
     }
   });
 

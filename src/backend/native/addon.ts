@@ -45,6 +45,21 @@ export interface NativeAddon {
     size: number,
     inner: number,
   ): void;
+  /** The float32 Adam step of optimizers/rules/adam-simd.ts, in place on the optimizer's arrays. */
+  adam(
+    src: Float32Array,
+    dst: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    b1: number,
+    b2: number,
+    c1: number,
+    c2: number,
+    stepSize: number,
+    rootInv: number,
+    eps: number,
+  ): void;
   /** native/src/softmax.cc: kind 0 softmax, 1 logSoftmax, over rows of `cols` from xOffset. */
   softmax(kind: number, x: TypedArray, xOffset: number, rows: number, cols: number, out: TypedArray): void;
   softmaxGrad(

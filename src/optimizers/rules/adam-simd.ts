@@ -12,6 +12,9 @@
  * are never copied out.
  */
 
+import { getBackend } from '../../backend/index.js';
+import { addon, type NativeAddon } from '../../backend/native/addon.js';
+
 const CHUNK = 16384;
 const P = 0;
 const G = CHUNK * 4;
@@ -175,6 +178,11 @@ export const SIMD_MIN = 256;
  * Runs the Adam step on float32 arrays (dst may be src); returns false when WebAssembly SIMD is not
  * available, without touching anything.
  */
+/** On the native backend the addon runs the same float32 loop on the arrays themselves (no copies). */
+function nativeAdam(): NativeAddon['adam'] | null {
+  return addon !== null && getBackend() === 'native' ? addon.adam : null;
+}
+
 export function adamF32(
   src: Float32Array,
   dst: Float32Array,
@@ -189,6 +197,11 @@ export function adamF32(
   rootInv: number,
   eps: number,
 ): boolean {
+  const native = nativeAdam();
+  if (native !== null) {
+    native(src, dst, g, m, v, b1, b2, c1, c2, stepSize, rootInv, eps);
+    return true;
+  }
   if (kernel === undefined) kernel = load();
   if (kernel === null) return false;
   const run = kernel;
