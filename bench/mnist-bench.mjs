@@ -117,7 +117,14 @@ export function runMnist({
   const peers = [
     ['tapeflow', 'tapeflow'],
     ...(tfjs ? [['tfjs', 'tfjs-cpu']] : []),
-    ...(torch ? [['torch', 'torch']] : []),
+    // PyTorch twice: with every core (its default), and on one thread with OpenBLAS on one thread too,
+    // which is its best setting on 2 cores (OpenMP and OpenBLAS threads otherwise compete for them).
+    ...(torch
+      ? [
+          ['torch', 'torch'],
+          ['torch1', 'torch 1t'],
+        ]
+      : []),
   ];
   console.log(
     `Fashion-MNIST training, one epoch (${dir}): MLP on all ${MNIST_PROTOCOL.mlp.samples.toLocaleString('en-US')} training images, CNN on the first ${MNIST_PROTOCOL.cnn.samples.toLocaleString('en-US')} (a fixed subset, to keep the run short); test accuracy on all 10,000 test images`,
@@ -132,10 +139,12 @@ export function runMnist({
     const p = MNIST_PROTOCOL[kind];
     const results = {};
     // PyTorch first, then the JS peers, one process at a time.
-    for (const [key] of [...peers].sort((a, b) => (a[0] === 'torch' ? -1 : b[0] === 'torch' ? 1 : 0))) {
+    const isTorch = (key) => key.startsWith('torch');
+    for (const [key] of [...peers].sort((a, b) => Number(isTorch(b[0])) - Number(isTorch(a[0])))) {
       progress(`${w.id}: ${key}...`);
-      results[key] =
-        key === 'torch' ? runTorchPeer(kind, dir, p, threads) : runJsPeer(key, kind, dir, p, threads);
+      results[key] = isTorch(key)
+        ? runTorchPeer(kind, dir, p, key === 'torch1' ? 1 : threads)
+        : runJsPeer(key, kind, dir, p, threads);
     }
     progress('');
     const tf = results.tapeflow;
@@ -170,7 +179,7 @@ export function runMnist({
   for (const f of footnotes) console.log(f);
   const backend = results0(rows)?.backend;
   console.log(
-    `tapeflow on its ${backend ?? '?'} backend; tfjs on its pure-JS cpu backend (one thread); torch with ${threads} threads. Peak RSS is the process's maximum resident set (ru_maxrss), data included: each peer holds the float32 images (~190 MB for 60,000).`,
+    `tapeflow on its ${backend ?? '?'} backend; tfjs on its pure-JS cpu backend (one thread); torch with ${threads} threads, and torch 1t on one thread (torch.set_num_threads(1), OMP_NUM_THREADS=OPENBLAS_NUM_THREADS=1). Peak RSS is the process's maximum resident set (ru_maxrss), data included: each peer holds the float32 images (~190 MB for 60,000).`,
   );
   return { rows, info: { dir, protocol: MNIST_PROTOCOL } };
 }

@@ -196,6 +196,43 @@ struct Gemm {
     }
   }
 
+  // A product at most one vector wide (a classifier's last layer: N = 10 classes): the packed scheme
+  // would fill 10 of a micro-tile's NR columns and pack A for nothing. Here B is packed as K rows of one
+  // vector and each group of 8 rows of A runs 8 independent accumulator chains straight from A.
+  static constexpr int NM = 8;
+  static void narrow(const GemmArgs<T>& g) {
+    const int64_t M = g.M, N = g.N, K = g.K;
+    T* Bp = PackBuffers<T>::get(PackBuffers<T>::b, PackBuffers<T>::bCap, K * L);
+    for (int64_t k = 0; k < K; k++)
+      for (int64_t j = 0; j < L; j++) Bp[k * L + j] = j < N ? g.b[k * g.rsb + j * g.csb] : T(0);
+    const V* B = reinterpret_cast<const V*>(__builtin_assume_aligned(Bp, VB));
+    for (int64_t i0 = 0; i0 < M; i0 += NM) {
+      const int64_t rows = imin(NM, M - i0);
+      const T* a = g.a + i0 * g.rsa;
+      V acc[NM];
+#pragma GCC unroll 8
+      for (int r = 0; r < NM; r++) acc[r] = V{};
+      if (rows == NM) {
+        for (int64_t k = 0; k < K; k++) {
+          const V bv = B[k];
+          const T* ak = a + k * g.csa;
+#pragma GCC unroll 8
+          for (int r = 0; r < NM; r++) acc[r] += splat(ak + r * g.rsa) * bv;
+        }
+      } else {
+        for (int64_t k = 0; k < K; k++) {
+          const V bv = B[k];
+          const T* ak = a + k * g.csa;
+          for (int64_t r = 0; r < rows; r++) acc[r] += splat(ak + r * g.rsa) * bv;
+        }
+      }
+      for (int64_t r = 0; r < rows; r++) {
+        T* c = g.c + (i0 + r) * g.ldc;
+        for (int64_t j = 0; j < N; j++) c[j] = g.accumulate ? c[j] + acc[r][j] : acc[r][j];
+      }
+    }
+  }
+
   static void run(const GemmArgs<T>& g) {
     const int64_t M = g.M, N = g.N, K = g.K;
     if (M <= 0 || N <= 0) return;
@@ -204,6 +241,7 @@ struct Gemm {
         for (int64_t i = 0; i < M; i++) std::memset(g.c + i * g.ldc, 0, sizeof(T) * N);
       return;
     }
+    if (N <= L && K >= 8) return narrow(g);
     const int64_t ncMax = imin(NC, ((N + NR - 1) / NR) * NR);
     const int64_t kcMax = imin(KC, K);
     const int64_t mcMax = imin(MC, ((M + MR - 1) / MR) * MR);

@@ -278,6 +278,32 @@ describeNative('native backend conformance (vs the JS reference)', () => {
         );
       }
     }
+    // narrow products (N up to one vector: a classifier's last layer), any transposes, both dtypes, on
+    // one thread and split over the pool (the 64 x 10 x 5408 ones cross the threading threshold)
+    for (const dtype of FLOATS) {
+      for (const [M, N, K] of [
+        [13, 1, 9],
+        [64, 10, 5408],
+        [5408, 10, 64],
+        [9, 16, 40],
+        [17, 8, 300],
+        [3, 3, 8],
+      ] as const) {
+        for (const ta of [false, true]) {
+          for (const tb of [false, true]) {
+            const a = randomView(r, dtype, ta ? [K, M] : [M, K]);
+            const b = randomView(r, dtype, tb ? [N, K] : [K, N]);
+            expectAgree(
+              `narrow matmul ${dtype} ${M}x${N}x${K} ${ta ? 'T' : ''}${tb ? 'T' : ''}`,
+              native.matmul(a, b, ta, tb, [M, N]),
+              jsBackend.matmul(a, b, ta, tb, [M, N]),
+              dtype,
+              4 * K,
+            );
+          }
+        }
+      }
+    }
     // a large product crosses the threading threshold and every cache block edge
     const a = randomView(r, 'float32', [257, 300]);
     const b = randomView(r, 'float32', [300, 301]);
