@@ -77,27 +77,39 @@ function runJsPeer(peer, kind, dir, p, threads) {
   return parseResult(res, `mnist-peer.mjs ${peer} ${kind}`);
 }
 
+/**
+ * PyTorch in its own process. threads = null: its defaults (no torch.set_num_threads, OMP_NUM_THREADS and
+ * OPENBLAS_NUM_THREADS removed from the environment); otherwise that many OpenMP threads and blasThreads
+ * OpenBLAS threads.
+ */
 function runTorchPeer(kind, dir, p, threads, blasThreads = threads) {
   if (!existsSync(PYTHON)) return { error: `${PYTHON} not found` };
+  const env = { ...process.env };
+  delete env.OMP_NUM_THREADS;
+  delete env.OPENBLAS_NUM_THREADS;
+  if (threads !== null) {
+    env.OMP_NUM_THREADS = String(threads);
+    env.OPENBLAS_NUM_THREADS = String(blasThreads);
+  }
   const res = spawnSync(
     PYTHON,
-    [TORCH, kind, dir, String(p.samples), String(p.batchSize), String(p.lr), String(threads)],
+    [TORCH, kind, dir, String(p.samples), String(p.batchSize), String(p.lr), String(threads ?? 0)],
     {
       encoding: 'utf8',
       timeout: MNIST_PROTOCOL.timeoutS * 1000,
       maxBuffer: 16 * 1024 * 1024,
-      env: { ...process.env, OMP_NUM_THREADS: String(threads), OPENBLAS_NUM_THREADS: String(blasThreads) },
+      env,
     },
   );
   const r = parseResult(res, `mnist-torch.py ${kind}`);
-  return r.error ? r : { ...r, torchThreads: threads, blasThreads };
+  return r.error || threads === null ? r : { ...r, torchThreads: threads, blasThreads };
 }
 
 /**
  * PyTorch at its best setting here: on 2 cores its OpenMP threads (torch.set_num_threads) and
  * OpenBLAS's threads compete, and which split wins depends on the model (the MLP is fastest on one torch
- * thread with OpenBLAS on two, the CNN on two torch threads with OpenBLAS on one). Every split other
- * than the default is run and the fastest is reported, with its setting.
+ * thread with OpenBLAS on two, which is also Debian's default; the CNN on two torch threads with OpenBLAS
+ * on one). Every split is run and the fastest is reported, with its setting.
  */
 function runTorchBest(kind, dir, p, threads) {
   let best = null;
@@ -105,6 +117,7 @@ function runTorchBest(kind, dir, p, threads) {
     [1, 1],
     [1, threads],
     [threads, 1],
+    [threads, threads],
   ]) {
     const r = runTorchPeer(kind, dir, p, t, b);
     if (r.error) return r;
@@ -138,7 +151,7 @@ export function runMnist({
   const peers = [
     ['tapeflow', 'tapeflow'],
     ...(tfjs ? [['tfjs', 'tfjs-cpu']] : []),
-    // PyTorch twice: its default (every core for OpenMP and for OpenBLAS) and its best split of threads.
+    // PyTorch twice: as it comes (its default threads) and at its best split of the cores.
     ...(torch
       ? [
           ['torch', 'torch'],
@@ -166,7 +179,7 @@ export function runMnist({
         key === 'torchBest'
           ? runTorchBest(kind, dir, p, threads)
           : key === 'torch'
-            ? runTorchPeer(kind, dir, p, threads)
+            ? runTorchPeer(kind, dir, p, null)
             : runJsPeer(key, kind, dir, p, threads);
     }
     progress('');
@@ -202,7 +215,7 @@ export function runMnist({
   for (const f of footnotes) console.log(f);
   const backend = results0(rows)?.backend;
   console.log(
-    `tapeflow on its ${backend ?? '?'} backend; tfjs on its pure-JS cpu backend (one thread); torch with ${threads} threads for OpenMP and OpenBLAS (its default); torch best: the fastest of the other splits (torch/OpenBLAS threads ${bestSplits(rows)}). Peak RSS is the process's maximum resident set (ru_maxrss), data included: each peer holds the float32 images (~190 MB for 60,000).`,
+    `tapeflow on its ${backend ?? '?'} backend; tfjs on its pure-JS cpu backend (one thread); torch with its default threads (nothing set); torch best: the fastest split of the ${threads} cores between its OpenMP and OpenBLAS threads (torch/OpenBLAS: ${bestSplits(rows)}). Peak RSS is the process's maximum resident set (ru_maxrss), data included: each peer holds the float32 images (~190 MB for 60,000).`,
   );
   return { rows, info: { dir, protocol: MNIST_PROTOCOL } };
 }

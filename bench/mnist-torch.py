@@ -2,6 +2,8 @@
 
     python3 bench/mnist-torch.py <mlp|cnn> <data dir> <train samples> <batch size> <lr> <threads>
 
+<threads> 0 leaves torch's thread count at its default.
+
 Trains on the first <train samples> training images in file order (no shuffling, as the JS peers),
 Adam, cross-entropy on logits, then evaluates on all test images. Prints one line: MARKER + JSON with
 trainS, samplesPerS, testAccuracy, peakRssMB (ru_maxrss), rssAfterLoadMB, rssAfterTrainMB, params.
@@ -40,7 +42,8 @@ def peak_mb():
 def main():
     kind, data_dir, n_train, batch_size, lr, threads = sys.argv[1:7]
     n_train, batch_size, lr, threads = int(n_train), int(batch_size), float(lr), int(threads)
-    torch.set_num_threads(threads)
+    if threads > 0:  # 0: PyTorch's own default (Debian's build picks 1 here)
+        torch.set_num_threads(threads)
     torch.manual_seed(0)
     x = torch.from_numpy(read_idx(os.path.join(data_dir, "train-images-idx3-ubyte"))[:n_train].astype(np.float32) / 255)
     y = torch.from_numpy(read_idx(os.path.join(data_dir, "train-labels-idx1-ubyte"))[:n_train].astype(np.int64))

@@ -782,31 +782,36 @@ Napi::Value AvgPool(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// scatterAdd(updates, updatesOffset, indices, out, outer, count, size, inner): out (zeroed, [outer, size,
-// inner]) gets out[o, indices[i], :] += updates[o, i, :] for updates [outer, count, inner] starting at
-// updatesOffset. Indices are checked by the op. Rows of one `o` can collide, so parallelism is over `o`.
+// scatterAdd(updates, updatesOffset, indices, out, outer, count, size, inner): out ([outer, size, inner],
+// written whole here: the caller need not zero it) = 0, then out[o, indices[i], :] += updates[o, i, :]
+// for updates [outer, count, inner] starting at updatesOffset. Indices are checked by the op (kernel-made
+// ones may be -1, "nowhere", and are skipped). Rows can collide, so threads never share output rows:
+// with several `o` each thread takes whole `o`s; with one (the max-pool gradient) each thread owns a band
+// of rows, zeroes it and applies the updates that land in it, scanning all indices. Every output element
+// sums its updates in index order either way, so the result does not depend on the thread count.
 template <typename T>
 void scatterAddImpl(const T* u, const int32_t* idx, T* out, int64_t outer, int64_t count, int64_t size,
                     int64_t inner) {
-  parallelRanges(outer, outer > 1 && outer * count * inner >= kEwParallel, [&](int64_t s, int64_t e) {
-    for (int64_t o = s; o < e; o++) {
-      const T* src = u + o * count * inner;
-      T* dst = out + o * size * inner;
-      // Indices outside [0, size) are skipped: user indices were checked by the op, and kernel-made ones
-      // use -1 for "nowhere" (a max-pool window lying wholly in padding).
-      if (inner == 1) {
-        for (int64_t i = 0; i < count; i++)
-          if ((uint64_t)idx[i] < (uint64_t)size) dst[idx[i]] += src[i];
-      } else {
-        for (int64_t i = 0; i < count; i++) {
-          if ((uint64_t)idx[i] >= (uint64_t)size) continue;
-          T* d = dst + (int64_t)idx[i] * inner;
-          const T* r = src + i * inner;
-          for (int64_t j = 0; j < inner; j++) d[j] += r[j];
-        }
-      }
+  auto band = [&](int64_t o, int64_t lo, int64_t hi) {
+    const T* src = u + o * count * inner;
+    T* dst = out + o * size * inner;
+    std::memset(dst + lo * inner, 0, sizeof(T) * (size_t)((hi - lo) * inner));
+    for (int64_t i = 0; i < count; i++) {
+      const int64_t k = idx[i];
+      if (k < lo || k >= hi) continue;
+      T* d = dst + k * inner;
+      const T* r = src + i * inner;
+      for (int64_t j = 0; j < inner; j++) d[j] += r[j];
     }
-  });
+  };
+  const bool big = outer * (count + size) * inner >= kEwParallel;
+  if (outer > 1) {
+    parallelRanges(outer, big, [&](int64_t s, int64_t e) {
+      for (int64_t o = s; o < e; o++) band(o, 0, size);
+    });
+    return;
+  }
+  parallelRanges(size, big && size > 1, [&](int64_t lo, int64_t hi) { band(0, lo, hi); });
 }
 
 Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {

@@ -34,7 +34,7 @@ export interface NativeAddon {
   conv2dBackpropFilter(x: TypedArray, dy: TypedArray, df: TypedArray, geometry: Float64Array): void;
   maxPool(x: TypedArray, y: TypedArray, argmax: Int32Array, geometry: Float64Array): void;
   avgPool(x: TypedArray, y: TypedArray, geometry: Float64Array): void;
-  /** out [outer, size, inner] (zeroed) += updates [outer, count, inner] at rows `indices`. */
+  /** out [outer, size, inner] = 0, then += updates [outer, count, inner] at rows `indices` (out need not be zeroed). */
   scatterAdd(
     updates: TypedArray,
     updatesOffset: number,

@@ -335,8 +335,10 @@ export function createNativeBackend(native: NativeAddon): Backend {
       let outer = 1;
       for (let i = 0; i < axis; i++) outer *= updates.shape[i]!;
       const inner = sizeOf(updates.shape) / Math.max(1, outer * count);
-      const out = allocate(updates.dtype, outer * size * inner);
-      if (out.length === 0 || count === 0) return out;
+      if (count === 0) return allocate(updates.dtype, outer * size * inner);
+      // the kernel zeroes the output itself, band by band on its threads
+      const out = allocateForOverwrite(updates.dtype, outer * size * inner);
+      if (out.length === 0) return out;
       const contiguous = isContiguous(updates.shape, updates.strides);
       const data = contiguous ? updates.storage : copyToContiguous(updates);
       native.scatterAdd(data, contiguous ? updates.offset : 0, indices, out, outer, count, size, inner);
