@@ -640,31 +640,35 @@ void conv2dBackpropInputImpl(const T* dy, const T* f, T* dx, const Geometry& g) 
 // Filter gradient by the direct kernel: each part of the pixels accumulates its own padded copy, summed at
 // the end (a fixed order, so the result does not depend on scheduling).
 template <typename T>
-void conv2dFilterDirect(const T* x, const T* dy, T* df, const Geometry& g) {
+void conv2dFilterDirect(const T* x, const T* dy, const T* mask, T* df, T* db, const Geometry& g) {
   const int64_t Kk = g.FH * g.FW * g.C, P = g.N * g.OH * g.OW, COp = paddedWidth<T>(g.CO);
+  const int64_t rows = Kk + 1;  // the filter's taps, then the bias
   const ConvFilterFn<T> kernel = directFilter<T>();
   const bool parallel = P * g.CO >= kEwParallel;
   const int64_t parts = parallel ? std::min<int64_t>(pool().size(), (P + kPixelsPerTask - 1) / kPixelsPerTask) : 1;
-  std::vector<T> partial((size_t)(parts * Kk * COp), T(0));
+  std::vector<T> partial((size_t)(parts * rows * COp), T(0));
   auto one = [&](int64_t t) {
     std::vector<T> taps((size_t)Kk);
-    kernel(x, dy, partial.data() + t * Kk * COp, COp, g, P * t / parts, P * (t + 1) / parts, taps.data());
+    kernel(x, dy, mask, partial.data() + t * rows * COp, COp, g, P * t / parts, P * (t + 1) / parts, taps.data());
   };
   if (parts > 1) pool().run(parts, one);
   else one(0);
-  for (int64_t t = 0; t < Kk; t++)
+  for (int64_t t = 0; t < rows; t++) {
+    T* dst = t < Kk ? df + t * g.CO : db;
+    if (dst == nullptr) continue;
     for (int64_t co = 0; co < g.CO; co++) {
       T sum = T(0);
-      for (int64_t part = 0; part < parts; part++) sum += partial[(size_t)((part * Kk + t) * COp + co)];
-      df[t * g.CO + co] = sum;
+      for (int64_t part = 0; part < parts; part++) sum += partial[(size_t)((part * rows + t) * COp + co)];
+      dst[co] = sum;
     }
+  }
 }
 
 template <typename T>
 void conv2dBackpropFilterImpl(const T* x, const T* dy, T* df, const Geometry& g) {
   const int64_t Kk = g.FH * g.FW * g.C, P = g.OH * g.OW, img = g.H * g.W * g.C;
   if (g.N == 0 || P == 0 || Kk == 0 || g.CO == 0) return;
-  if (Kk <= kDirectTaps) return conv2dFilterDirect(x, dy, df, g);
+  if (Kk <= kDirectTaps) return conv2dFilterDirect(x, dy, static_cast<const T*>(nullptr), df, static_cast<T*>(nullptr), g);
   const int64_t per = std::max<int64_t>(1, kColElems / std::max<int64_t>(1, P * Kk));
   T* col = scratch<T>(std::min(per, g.N) * P * Kk);
   for (int64_t n0 = 0; n0 < g.N; n0 += per) {
@@ -756,6 +760,47 @@ Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
   else
     conv2dBackpropFilterImpl(static_cast<const double*>(x.data), static_cast<const double*>(dy.data),
                              static_cast<double*>(df.data), g);
+  return info.Env().Undefined();
+}
+
+// The filter and bias gradients of a convolution followed by bias (and relu, when `mask`, its output, is
+// given: the gradient is then dy where mask > 0), into out = [filter gradient (FH*FW*C*CO), bias gradient
+// (CO)], out zeroed by the caller. With few taps one pass over dy does it all and the masked gradient is
+// never written; otherwise it is formed once and handed to the im2col path.
+template <typename T>
+void conv2dBackpropFilterBiasImpl(const T* x, const T* dy, const T* mask, T* out, const Geometry& g) {
+  const int64_t Kk = g.FH * g.FW * g.C, rowsTotal = g.N * g.OH * g.OW;
+  T* db = out + Kk * g.CO;
+  if (rowsTotal == 0 || g.CO == 0) return;
+  if (Kk > 0 && Kk <= kDirectTaps) return conv2dFilterDirect(x, dy, mask, out, db, g);
+  std::vector<T> masked;
+  const T* dz = dy;
+  if (mask != nullptr) {
+    masked.resize((size_t)(rowsTotal * g.CO));
+    T* m = masked.data();
+    parallelRanges(rowsTotal * g.CO, rowsTotal * g.CO >= kEwParallel, [&](int64_t s, int64_t e) {
+      for (int64_t i = s; i < e; i++) m[i] = mask[i] > T(0) ? dy[i] : T(0);
+    });
+    dz = m;
+  }
+  if (Kk > 0) conv2dBackpropFilterImpl(x, dz, out, g);
+  for (int64_t r = 0; r < rowsTotal; r++)
+    for (int64_t co = 0; co < g.CO; co++) db[co] += dz[r * g.CO + co];
+}
+
+// conv2dBackpropFilterBias(x, dy, mask | null, out, geometry)
+Napi::Value Conv2dBackpropFilterBias(const Napi::CallbackInfo& info) {
+  const Array x = array(info, 0), dy = array(info, 1);
+  const bool hasMask = info[2].IsTypedArray();
+  const void* mask = hasMask ? array(info, 2).data : nullptr;
+  const Array out = array(info, 3);
+  const Geometry g = geometry(array(info, 4));
+  if (isF32(x))
+    conv2dBackpropFilterBiasImpl(static_cast<const float*>(x.data), static_cast<const float*>(dy.data),
+                                 static_cast<const float*>(mask), static_cast<float*>(out.data), g);
+  else
+    conv2dBackpropFilterBiasImpl(static_cast<const double*>(x.data), static_cast<const double*>(dy.data),
+                                 static_cast<const double*>(mask), static_cast<double*>(out.data), g);
   return info.Env().Undefined();
 }
 
@@ -916,6 +961,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("maxPool", Napi::Function::New(env, MaxPool));
   exports.Set("avgPool", Napi::Function::New(env, AvgPool));
   exports.Set("scatterAdd", Napi::Function::New(env, ScatterAdd));
+  exports.Set("conv2dBackpropFilterBias", Napi::Function::New(env, Conv2dBackpropFilterBias));
   exports.Set("adam", Napi::Function::New(env, Adam));
   registerSoftmax(env, exports);
   return exports;

@@ -195,33 +195,54 @@ struct Conv {
     delete[] offsets;
   }
 
-  // df[t0 : t0 + TG, co0 : co0 + NV*L] += sum over pixels [p0, p1) of x_tap * dy[p, co]; df is [Kk, COp].
-  // TG * NV accumulators stay in registers; taps past Kk read as 0 and their rows are not written.
+  // df[t0 : t0 + TG, co0 : co0 + NV*L] += sum over pixels [p0, p1) of x_tap * dz[p, co], and with the first
+  // group of taps the bias gradient row df[Kk, co] += sum of dz[p, co]; df is [Kk + 1, COp]. dz is dy, or
+  // dy where mask > 0 (relu's gradient from its output) when a mask is given: the masked gradient is never
+  // written out. TG * NV accumulators stay in registers; taps past Kk read as 0 and are not written.
   template <int NV, int TG>
-  static void filterChunk(const T* x, const T* dy, T* df, int64_t COp, const ConvGeom& g, int64_t co0,
-                          int64_t t0, int64_t p0, int64_t p1, T* taps, const int64_t* offsets) {
+  static void filterChunk(const T* x, const T* dy, const T* mask, T* df, int64_t COp, const ConvGeom& g,
+                          int64_t co0, int64_t t0, int64_t p0, int64_t p1, T* taps, const int64_t* offsets) {
     const int64_t Kk = g.FH * g.FW * g.C;
     const int64_t width = cmin(NV * L, g.CO - co0);
     const int64_t tn = cmin(TG, Kk - t0);
-    V acc[TG][NV];
+    const bool withBias = t0 == 0;
+    V acc[TG][NV], bias[NV];
 #pragma GCC unroll 16
     for (int t = 0; t < TG; t++)
 #pragma GCC unroll 4
       for (int v = 0; v < NV; v++) acc[t][v] = V{};
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) bias[v] = V{};
     alignas(64) T row[NV * L];
+    alignas(64) T mrow[NV * L];
     Taps walk(x, g, p0, offsets);
     for (int64_t p = p0; p < p1; p++, walk.next()) {
       walk.gather(taps);
       const T* d = dy + p * g.CO + co0;
+      const T* m = mask != nullptr ? mask + p * g.CO + co0 : nullptr;
       V dv[NV];
       if (width == NV * L) {
 #pragma GCC unroll 4
         for (int v = 0; v < NV; v++) dv[v] = load(d + v * L);
+        if (m != nullptr) {
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; v++) dv[v] = load(m + v * L) > V{} ? dv[v] : V{};
+        }
       } else {
         std::memset(row, 0, sizeof(row));
         std::memcpy(row, d, sizeof(T) * width);
 #pragma GCC unroll 4
         for (int v = 0; v < NV; v++) dv[v] = load(row + v * L);
+        if (m != nullptr) {
+          std::memset(mrow, 0, sizeof(mrow));
+          std::memcpy(mrow, m, sizeof(T) * width);
+#pragma GCC unroll 4
+          for (int v = 0; v < NV; v++) dv[v] = load(mrow + v * L) > V{} ? dv[v] : V{};
+        }
+      }
+      if (withBias) {
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) bias[v] += dv[v];
       }
 #pragma GCC unroll 16
       for (int t = 0; t < TG; t++) {
@@ -235,19 +256,24 @@ struct Conv {
 #pragma GCC unroll 4
       for (int v = 0; v < NV; v++) store(out + v * L, load(out + v * L) + acc[t][v]);
     }
+    if (withBias) {
+      T* out = df + Kk * COp + co0;
+#pragma GCC unroll 4
+      for (int v = 0; v < NV; v++) store(out + v * L, load(out + v * L) + bias[v]);
+    }
   }
 
   template <int NV, int TG>
-  static void filterTaps(const T* x, const T* dy, T* df, int64_t COp, const ConvGeom& g, int64_t co0,
-                         int64_t p0, int64_t p1, T* taps, const int64_t* offsets) {
+  static void filterTaps(const T* x, const T* dy, const T* mask, T* df, int64_t COp, const ConvGeom& g,
+                         int64_t co0, int64_t p0, int64_t p1, T* taps, const int64_t* offsets) {
     const int64_t Kk = g.FH * g.FW * g.C;
     for (int64_t t0 = 0; t0 < Kk; t0 += TG)
-      filterChunk<NV, TG>(x, dy, df, COp, g, co0, t0, p0, p1, taps, offsets);
+      filterChunk<NV, TG>(x, dy, mask, df, COp, g, co0, t0, p0, p1, taps, offsets);
   }
 
-  // Partial filter gradient of pixels [p0, p1) added into df ([Kk, COp], zero-padded columns).
-  static void filter(const T* x, const T* dy, T* df, int64_t COp, const ConvGeom& g, int64_t p0, int64_t p1,
-                     T* taps) {
+  // Partial filter and bias gradients of pixels [p0, p1) added into df ([Kk + 1, COp], zero-padded columns).
+  static void filter(const T* x, const T* dy, const T* mask, T* df, int64_t COp, const ConvGeom& g, int64_t p0,
+                     int64_t p1, T* taps) {
     const int64_t Kk = g.FH * g.FW * g.C;
     int64_t* offsets = new int64_t[Kk];
     tapOffsets(g, offsets);
@@ -255,11 +281,11 @@ struct Conv {
     // is) fill most of the vector registers with accumulators.
     for (int64_t co0 = 0; co0 < g.CO; co0 += 2 * L) {
       if (g.CO - co0 > L) {
-        if (Kk <= 9) filterTaps<2, 9>(x, dy, df, COp, g, co0, p0, p1, taps, offsets);
-        else filterTaps<2, 12>(x, dy, df, COp, g, co0, p0, p1, taps, offsets);
+        if (Kk <= 9) filterTaps<2, 9>(x, dy, mask, df, COp, g, co0, p0, p1, taps, offsets);
+        else filterTaps<2, 12>(x, dy, mask, df, COp, g, co0, p0, p1, taps, offsets);
       } else {
-        if (Kk <= 9) filterTaps<1, 9>(x, dy, df, COp, g, co0, p0, p1, taps, offsets);
-        else filterTaps<1, 24>(x, dy, df, COp, g, co0, p0, p1, taps, offsets);
+        if (Kk <= 9) filterTaps<1, 9>(x, dy, mask, df, COp, g, co0, p0, p1, taps, offsets);
+        else filterTaps<1, 24>(x, dy, mask, df, COp, g, co0, p0, p1, taps, offsets);
       }
     }
     delete[] offsets;
@@ -320,9 +346,9 @@ void convForward(const T* x, const T* fp, int64_t COp, const T* bias, int act, T
   Conv<T>::forward(x, fp, COp, bias, act, y, g, p0, p1, taps);
 }
 template <typename T>
-void convFilter(const T* x, const T* dy, T* df, int64_t COp, const ConvGeom& g, int64_t p0, int64_t p1,
-                T* taps) {
-  Conv<T>::filter(x, dy, df, COp, g, p0, p1, taps);
+void convFilter(const T* x, const T* dy, const T* mask, T* df, int64_t COp, const ConvGeom& g, int64_t p0,
+                int64_t p1, T* taps) {
+  Conv<T>::filter(x, dy, mask, df, COp, g, p0, p1, taps);
 }
 template <typename T>
 void maxPoolRows(const T* x, T* y, int32_t* argmax, const ConvGeom& g, int64_t r0, int64_t r1) {

@@ -16,8 +16,8 @@ template <typename T>
 using ConvForwardFn = void (*)(const T* x, const T* paddedFilter, int64_t COp, const T* paddedBias, int act,
                                T* y, const ConvGeom& g, int64_t p0, int64_t p1, T* taps);
 template <typename T>
-using ConvFilterFn = void (*)(const T* x, const T* dy, T* paddedGrad, int64_t COp, const ConvGeom& g, int64_t p0,
-                              int64_t p1, T* taps);
+using ConvFilterFn = void (*)(const T* x, const T* dy, const T* mask, T* paddedGrad, int64_t COp,
+                              const ConvGeom& g, int64_t p0, int64_t p1, T* taps);
 template <typename T>
 using MaxPoolFn = void (*)(const T* x, T* y, int32_t* argmax, const ConvGeom& g, int64_t r0, int64_t r1);
 
@@ -26,7 +26,8 @@ struct ConvKernelTable {
   // Direct convolution of output pixels [p0, p1) (a pixel = one (n, oh, ow)); bias may be null.
   ConvForwardFn<float> forward_f32;
   ConvForwardFn<double> forward_f64;
-  // Adds the filter gradient of pixels [p0, p1) into a [FH*FW*C, COp] buffer.
+  // Adds the filter gradient of pixels [p0, p1) into rows [0, FH*FW*C) of a [FH*FW*C + 1, COp] buffer and
+  // the bias gradient into its last row; with a mask, the gradient is dy where mask > 0 (relu's).
   ConvFilterFn<float> filter_f32;
   ConvFilterFn<double> filter_f64;
   // Max pooling of output rows [r0, r1) (a row = one (n, oh)), with the flat index of each winner.

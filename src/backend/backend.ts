@@ -85,6 +85,16 @@ export interface Backend {
   ): TypedArray;
   conv2dBackpropInput(dy: StridedView, filter: StridedView, g: Conv2DGeometry): TypedArray;
   conv2dBackpropFilter(x: StridedView, dy: StridedView, g: Conv2DGeometry): TypedArray;
+  /**
+   * The filter and bias gradients of conv2d + bias (+ relu when `reluOutput`, the layer's output, is given:
+   * the gradient is dy where it is > 0), packed as [filter gradient (fh*fw*Cin*Cout), bias gradient (Cout)].
+   */
+  conv2dBackpropFilterBias(
+    x: StridedView,
+    dy: StridedView,
+    reluOutput: StridedView | null,
+    g: Conv2DGeometry,
+  ): TypedArray;
   maxPool(x: StridedView, g: Conv2DGeometry): { y: TypedArray; argmax: Int32Array };
   avgPool(x: StridedView, g: Conv2DGeometry): TypedArray;
   avgPoolBackprop(dy: StridedView, g: Conv2DGeometry): TypedArray;

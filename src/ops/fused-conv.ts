@@ -8,10 +8,17 @@ import type { Conv2DGeometry, FusedActivation } from '../backend/backend.js';
 import { type TensorLike, toTensor } from '../tensor/convert.js';
 import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { reluBackprop } from './binary.js';
-import { type Conv2DOptions, conv2dBackpropFilterOp, conv2dBackpropInputOp, conv2dGeometryOf } from './nn.js';
+import { add, reluBackprop } from './binary.js';
+import {
+  type Conv2DOptions,
+  conv2dBackpropFilterOp,
+  conv2dBackpropInputOp,
+  conv2dGeometryOf,
+  conv2dOp,
+} from './nn.js';
 import { defineOp, type OpDef, runOp } from './op.js';
 import { sum } from './reduce.js';
+import { reshape, slice } from './shape.js';
 import { describeTensor } from './util.js';
 
 interface FusedConvAttrs {
@@ -25,13 +32,64 @@ export const fusedConv2dOp: OpDef<FusedConvAttrs> = defineOp<FusedConvAttrs>({
   kernel: (backend, [x, f, b], { g, activation }, out) =>
     new Tensor(backend.conv2dBiasActivation(x!, f!, b!, g, activation), out.shape, out.dtype),
   grad: (dy, { inputs, output, attrs }, needs) => {
-    // relu'(z) is step(z), and z > 0 exactly where the output y = relu(z) is.
-    const dz = attrs.activation === 'relu' ? reluBackprop(dy, output) : dy;
     const { g } = attrs;
+    const relu = attrs.activation === 'relu';
+    if (!needs[0]) {
+      // The usual case (a first layer, whose input needs no gradient): filter and bias gradients in one
+      // pass over dy, without writing relu's masked gradient out.
+      const packed = runOp(conv2dBackpropFilterBiasOp, [inputs[0]!, dy, output], { g, relu });
+      const k = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
+      return [
+        null,
+        needs[1] ? reshape(slice(packed, [0], [k]), inputs[1]!.shape) : null,
+        needs[2] ? slice(packed, [k], [g.outChannels]) : null,
+      ];
+    }
+    // relu'(z) is step(z), and z > 0 exactly where the output y = relu(z) is.
+    const dz = relu ? reluBackprop(dy, output) : dy;
     return [
       needs[0] ? runOp(conv2dBackpropInputOp, [dz, inputs[1]!], { g }) : null,
       needs[1] ? runOp(conv2dBackpropFilterOp, [inputs[0]!, dz], { g }) : null,
       needs[2] ? sum(dz, [0, 1, 2]) : null,
+    ];
+  },
+});
+
+interface FilterBiasAttrs {
+  g: Conv2DGeometry;
+  /** dy is masked by relu's output (inputs[2]) when true; inputs[2] is unused otherwise. */
+  relu: boolean;
+}
+
+/**
+ * [filter gradient, bias gradient] of conv2d + bias (+ relu) from x, dy and the layer's output, packed in
+ * one flat tensor (one primitive, one pass). Linear in dy once the relu mask is fixed, so its own gradient
+ * is a convolution of the incoming filter part plus the bias part, masked again.
+ */
+export const conv2dBackpropFilterBiasOp: OpDef<FilterBiasAttrs> = defineOp<FilterBiasAttrs>({
+  name: 'conv2dBackpropFilterBias',
+  infer: ([x], { g }) => ({
+    shape: [g.filterHeight * g.filterWidth * g.inChannels * g.outChannels + g.outChannels],
+    dtype: x!.dtype,
+  }),
+  kernel: (backend, [x, dy, y], { g, relu }, out) =>
+    new Tensor(backend.conv2dBackpropFilterBias(x!, dy!, relu ? y! : null, g), out.shape, out.dtype),
+  grad: (dOut, { inputs, attrs }, needs) => {
+    const [x, dy, y] = inputs as [Tensor, Tensor, Tensor];
+    const { g, relu } = attrs;
+    const k = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
+    const dFilter = reshape(slice(dOut, [0], [k]), [
+      g.filterHeight,
+      g.filterWidth,
+      g.inChannels,
+      g.outChannels,
+    ]);
+    const dBias = slice(dOut, [k], [g.outChannels]);
+    const mask = (t: Tensor) => (relu ? reluBackprop(t, y) : t);
+    return [
+      needs[0] ? runOp(conv2dBackpropInputOp, [mask(dy), dFilter], { g }) : null,
+      needs[1] ? mask(add(runOp(conv2dOp, [x, dFilter], { g }), dBias)) : null,
+      null,
     ];
   },
 });

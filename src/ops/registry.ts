@@ -8,7 +8,7 @@ import { binaryOps, squaredDifference } from './binary.js';
 import { castOp } from './cast.js';
 import { clipByValue } from './clip.js';
 import { einsum } from './einsum.js';
-import { fusedConv2dOp } from './fused-conv.js';
+import { conv2dBackpropFilterBiasOp, fusedConv2dOp } from './fused-conv.js';
 import { gatherOp, scatterAddOp } from './gather.js';
 import {
   type DecompositionOpName,
@@ -71,6 +71,7 @@ export const primitives = {
   matmul: matmulOp as AnyOp,
   conv2d: conv2dOp as AnyOp,
   fusedConv2d: fusedConv2dOp as AnyOp,
+  conv2dBackpropFilterBias: conv2dBackpropFilterBiasOp as AnyOp,
   conv2dBackpropInput: conv2dBackpropInputOp as AnyOp,
   conv2dBackpropFilter: conv2dBackpropFilterOp as AnyOp,
   maxPool: maxPoolOp as AnyOp,

@@ -435,6 +435,16 @@ describeNative('native backend conformance (vs the JS reference)', () => {
           dtype,
           4 * g.batch * g.outHeight * g.outWidth,
         );
+        const y = randomView(r, dtype, [g.batch, g.outHeight, g.outWidth, co], true);
+        for (const mask of [null, y]) {
+          expectAgree(
+            `conv2dBackpropFilterBias ${mask ? 'relu' : 'linear'} ${what}`,
+            native.conv2dBackpropFilterBias(x, dy, mask, g),
+            jsBackend.conv2dBackpropFilterBias(x, dy, mask, g),
+            dtype,
+            4 * g.batch * g.outHeight * g.outWidth,
+          );
+        }
       }
     }
   });

@@ -88,6 +88,17 @@ export const jsBackend: Backend = {
       g,
       activation,
     ),
+  conv2dBackpropFilterBias(x, dy, reluOutput, g) {
+    const dz = reluOutput
+      ? jsBackend.binary('reluBackprop', dy, reluOutput, dy.shape, dy.dtype)
+      : (contiguous(dy) as FloatArray);
+    const df = conv2dBackpropFilter(contiguous(x) as FloatArray, dz as FloatArray, g);
+    const CO = g.outChannels;
+    const out = allocate(dy.dtype, df.length + CO);
+    out.set(df);
+    for (let i = 0; i < dz.length; i += CO) for (let c = 0; c < CO; c++) out[df.length + c]! += dz[i + c];
+    return out;
+  },
   conv2dBackpropInput: (dy, filter, g) =>
     conv2dBackpropInput(contiguous(dy) as FloatArray, contiguous(filter) as FloatArray, g),
   conv2dBackpropFilter: (x, dy, g) =>

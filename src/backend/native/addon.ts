@@ -32,6 +32,14 @@ export interface NativeAddon {
   ): void;
   conv2dBackpropInput(dy: TypedArray, filter: TypedArray, dx: TypedArray, geometry: Float64Array): void;
   conv2dBackpropFilter(x: TypedArray, dy: TypedArray, df: TypedArray, geometry: Float64Array): void;
+  /** out (zeroed) = [filter gradient, bias gradient]; with a mask, the gradient is dy where mask > 0. */
+  conv2dBackpropFilterBias(
+    x: TypedArray,
+    dy: TypedArray,
+    mask: TypedArray | null,
+    out: TypedArray,
+    geometry: Float64Array,
+  ): void;
   maxPool(x: TypedArray, y: TypedArray, argmax: Int32Array, geometry: Float64Array): void;
   avgPool(x: TypedArray, y: TypedArray, geometry: Float64Array): void;
   /** out [outer, size, inner] = 0, then += updates [outer, count, inner] at rows `indices` (out need not be zeroed). */

@@ -63,6 +63,7 @@ export const NATIVE_KERNELS = [
   'conv2dBiasActivation',
   'conv2dBackpropInput',
   'conv2dBackpropFilter',
+  'conv2dBackpropFilterBias',
   'maxPool',
   'avgPool',
   'scatterAdd',
@@ -318,6 +319,23 @@ export function createNativeBackend(native: NativeAddon): Backend {
       const df = allocate(x.dtype, g.filterHeight * g.filterWidth * g.inChannels * g.outChannels);
       native.conv2dBackpropFilter(dense(x), dense(dy), df, geometry(g));
       return df;
+    },
+    conv2dBackpropFilterBias(x, dy, reluOutput, g) {
+      if (!isFloat(x.dtype) || dy.dtype !== x.dtype || (reluOutput && reluOutput.dtype !== x.dtype)) {
+        return jsBackend.conv2dBackpropFilterBias(x, dy, reluOutput, g);
+      }
+      const out = allocate(
+        x.dtype,
+        g.filterHeight * g.filterWidth * g.inChannels * g.outChannels + g.outChannels,
+      );
+      native.conv2dBackpropFilterBias(
+        dense(x),
+        dense(dy),
+        reluOutput ? dense(reluOutput) : null,
+        out,
+        geometry(g),
+      );
+      return out;
     },
     maxPool(x, g) {
       if (!isFloat(x.dtype) || g.outChannels !== g.inChannels) return jsBackend.maxPool(x, g);

@@ -2,6 +2,7 @@ import { conv2dGeometry } from '../../../src/backend/js/conv.js';
 import { pool2dGeometry } from '../../../src/backend/js/pool.js';
 import * as tf from '../../../src/index.js';
 import { reluBackprop } from '../../../src/ops/binary.js';
+import { conv2dBackpropFilterBiasOp } from '../../../src/ops/fused-conv.js';
 import { avgPoolBackpropOp, conv2dBackpropFilterOp, conv2dBackpropInputOp } from '../../../src/ops/nn.js';
 import { runOp } from '../../../src/ops/op.js';
 import type { CoreOpName } from '../../../src/ops/registry.js';
@@ -174,6 +175,11 @@ export const coreChecks: Record<CoreOpName, Check> = {
       tf.fused
         .conv2d({ x, filter: f, bias: b.add(0.3), activation: 'relu', strides: 2, padding: 'same' })
         .square(),
+  },
+  conv2dBackpropFilterBias: {
+    // x, dy and the relu output the gradient is masked by (kept away from 0, either sign)
+    inputs: () => [rand([2, 6, 6, 2]), rand([2, 3, 3, 3]), rand([2, 3, 3, 3], 0.2, 1, true)],
+    fn: (x, dy, y) => runOp(conv2dBackpropFilterBiasOp, [x, dy, y], { g: convGeom, relu: true }).square(),
   },
   conv2dBackpropInput: {
     inputs: () => [rand([2, 3, 3, 3]), rand([3, 3, 2, 3])],
