@@ -449,6 +449,26 @@ describeNative('native backend conformance (vs the JS reference)', () => {
     }
   });
 
+  it('maxPool over wide channel counts (the CNN layers), with NaN and ties', () => {
+    const r = rng(11);
+    for (const dtype of FLOATS) {
+      for (const [shape, size, strides, padding] of [
+        [[2, 26, 26, 32], 2, 2, 'valid'],
+        [[1, 9, 7, 48], 3, 2, 'same'],
+        [[2, 5, 5, 17], 2, 1, 'valid'],
+      ] as const) {
+        const g = pool2dGeometry('pool', shape, [size, size], [strides, strides], padding);
+        const x = randomView(r, dtype, shape, true);
+        // ties: round a third of the values so that windows hold equal maxima
+        for (let i = 0; i < x.storage.length; i += 3) x.storage[i] = Math.round(x.storage[i]!);
+        const mn = native.maxPool(x, g);
+        const mj = jsBackend.maxPool(x, g);
+        expectAgree(`maxPool ${dtype} [${shape}]`, mn.y, mj.y, dtype);
+        expect(Array.from(mn.argmax)).toEqual(Array.from(mj.argmax));
+      }
+    }
+  });
+
   it('scatterAdd: repeated indices along any axis of strided views', () => {
     const r = rng(9);
     for (const dtype of FLOATS) {
