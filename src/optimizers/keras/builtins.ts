@@ -28,6 +28,22 @@ import type { JSONValue } from './schedules.js';
  * variable, its gradient and its slots (the shared rules in ../rules). A subclass that overrides
  * `updateStep` gets the generic tensor path instead, and may call `super.updateStep` for the built-in one.
  */
+/**
+ * One variable's update: read `src`, write `dst` (possibly the same array); `keep` is the decoupled
+ * weight-decay factor and `scale` the clipping factor of the gradient (both 1 when unused).
+ */
+interface FusedUpdate {
+  src: Float;
+  dst: Float;
+  grad: TypedArray;
+  variable: Variable;
+  lr: number;
+  keep: number;
+  scale: number;
+}
+
+const EMPTY = new Float64Array(0);
+
 abstract class BuiltinOptimizer extends Optimizer {
   protected override applyDense(
     grad: TypedArray,
@@ -40,9 +56,7 @@ abstract class BuiltinOptimizer extends Optimizer {
       return;
     }
     const keep = this.usesWeightDecay(variable) ? 1 - this.weightDecay! * learningRate : 1;
-    const target = beginUpdate(variable, this.target);
-    this.fused(target.src, target.dst, grad, variable, learningRate, keep, scale);
-    commitUpdate(variable, target);
+    this.run(grad, variable, learningRate, keep, scale);
   }
 
   /**
@@ -56,26 +70,56 @@ abstract class BuiltinOptimizer extends Optimizer {
       );
     }
     this.build([variable]);
-    const target = beginUpdate(variable, this.target);
-    this.fused(target.src, target.dst, gradData(grad), variable, learningRate, 1, 1);
-    commitUpdate(variable, target);
+    this.run(gradData(grad), variable, learningRate, 1, 1);
   }
 
   private readonly target = newTarget();
+  private readonly update: FusedUpdate = {
+    src: EMPTY,
+    dst: EMPTY,
+    grad: EMPTY,
+    variable: null as unknown as Variable,
+    lr: 0,
+    keep: 1,
+    scale: 1,
+  };
 
-  /**
-   * Runs the rule on one variable: reads `src`, writes `dst`; `keep` is the decoupled weight-decay
-   * factor and `scale` the clipping factor of the gradient (both 1 when unused).
-   */
-  protected abstract fused(
-    src: Float,
-    dst: Float,
-    grad: TypedArray,
-    variable: Variable,
-    learningRate: number,
-    keep: number,
-    scale: number,
-  ): void;
+  private run(grad: TypedArray, variable: Variable, lr: number, keep: number, scale: number): void {
+    const target = beginUpdate(variable, this.target);
+    const u = this.update;
+    u.src = target.src;
+    u.dst = target.dst;
+    u.grad = grad;
+    u.variable = variable;
+    u.lr = lr;
+    u.keep = keep;
+    u.scale = scale;
+    this.fused(u);
+    commitUpdate(variable, target);
+  }
+
+  /** Runs the rule on one variable (see FusedUpdate). */
+  protected abstract fused(update: FusedUpdate): void;
+
+  /** The slots every variable gets, in order (created by `createSlots` with `slotInitialValue`). */
+  protected abstract slotNames(): readonly string[];
+
+  protected slotInitialValue(_name: string): number {
+    return 0;
+  }
+
+  protected override createSlots(varList: readonly Variable[]): void {
+    for (const v of varList)
+      for (const name of this.slotNames()) this.addSlot(v, name, this.slotInitialValue(name));
+  }
+
+  /** Copies the per-call learning rate, weight-decay and clipping factors into a rule's hyperparameters. */
+  protected common<H extends { lr: number; keep: number; scale: number }>(h: H, u: FusedUpdate): H {
+    h.lr = u.lr;
+    h.keep = u.keep;
+    h.scale = u.scale;
+    return h;
+  }
 
   /** A slot's storage for in-place update (created when missing, e.g. after a hyperparameter change). */
   protected slot(variable: Variable, name: string, initial = 0): Float {
@@ -127,24 +171,14 @@ export class SGD extends BuiltinOptimizer {
     this.nesterov = checkBoolean('SGD', 'nesterov', options.nesterov ?? false);
   }
 
-  protected override createSlots(varList: readonly Variable[]): void {
-    if (this.momentum !== 0) for (const v of varList) this.addSlot(v, 'momentum');
+  protected slotNames(): readonly string[] {
+    return this.momentum !== 0 ? ['momentum'] : [];
   }
 
-  protected fused(
-    src: Float,
-    dst: Float,
-    g: TypedArray,
-    v: Variable,
-    lr: number,
-    keep: number,
-    scale: number,
-  ): void {
+  protected fused(u: FusedUpdate): void {
+    const { src, dst, grad: g, variable: v } = u;
     const buf = this.momentum !== 0 ? this.slot(v, 'momentum') : null;
-    const h = this.h;
-    h.keep = keep;
-    h.scale = scale;
-    h.lr = lr;
+    const h = this.common(this.h, u);
     h.momentum = this.momentum;
     h.nesterov = this.nesterov;
     sgd(src, dst, g, buf, h);
@@ -181,23 +215,17 @@ export class Adagrad extends BuiltinOptimizer {
     this.epsilon = checkNumber('Adagrad', 'epsilon', options.epsilon ?? 1e-7, { min: 0 });
   }
 
-  protected override createSlots(varList: readonly Variable[]): void {
-    for (const v of varList) this.addSlot(v, 'accumulator', this.initialAccumulatorValue);
+  protected slotNames(): readonly string[] {
+    return ['accumulator'];
   }
 
-  protected fused(
-    src: Float,
-    dst: Float,
-    g: TypedArray,
-    v: Variable,
-    lr: number,
-    keep: number,
-    scale: number,
-  ): void {
-    const h = this.h;
-    h.keep = keep;
-    h.scale = scale;
-    h.lr = lr;
+  protected override slotInitialValue(): number {
+    return this.initialAccumulatorValue;
+  }
+
+  protected fused(u: FusedUpdate): void {
+    const { src, dst, grad: g, variable: v } = u;
+    const h = this.common(this.h, u);
     h.eps = this.epsilon;
     adagrad(src, dst, g, this.slot(v, 'accumulator', this.initialAccumulatorValue), h);
   }
@@ -252,23 +280,12 @@ export class RMSprop extends BuiltinOptimizer {
     this.centered = checkBoolean('RMSprop', 'centered', options.centered ?? false);
   }
 
-  protected override createSlots(varList: readonly Variable[]): void {
-    for (const v of varList) {
-      this.addSlot(v, 'rms');
-      if (this.momentum > 0) this.addSlot(v, 'momentum');
-      if (this.centered) this.addSlot(v, 'mg');
-    }
+  protected slotNames(): readonly string[] {
+    return ['rms', ...(this.momentum > 0 ? ['momentum'] : []), ...(this.centered ? ['mg'] : [])];
   }
 
-  protected fused(
-    src: Float,
-    dst: Float,
-    g: TypedArray,
-    v: Variable,
-    lr: number,
-    keep: number,
-    scale: number,
-  ): void {
+  protected fused(u: FusedUpdate): void {
+    const { src, dst, grad: g, variable: v } = u;
     rmsprop(
       src,
       dst,
@@ -276,15 +293,12 @@ export class RMSprop extends BuiltinOptimizer {
       this.slot(v, 'rms'),
       this.centered ? this.slot(v, 'mg') : null,
       this.momentum > 0 ? this.slot(v, 'momentum') : null,
-      this.hyper(lr, keep, scale),
+      this.hyper(u),
     );
   }
 
-  private hyper(lr: number, keep: number, scale: number): RmspropHyper {
-    const h = this.h;
-    h.keep = keep;
-    h.scale = scale;
-    h.lr = lr;
+  private hyper(u: FusedUpdate): RmspropHyper {
+    const h = this.common(this.h, u);
     h.decay = this.rho;
     h.eps = this.epsilon;
     h.momentum = this.momentum;
@@ -322,26 +336,13 @@ export class Adadelta extends BuiltinOptimizer {
     this.epsilon = checkNumber('Adadelta', 'epsilon', options.epsilon ?? 1e-7, { min: 0 });
   }
 
-  protected override createSlots(varList: readonly Variable[]): void {
-    for (const v of varList) {
-      this.addSlot(v, 'accum_grad');
-      this.addSlot(v, 'accum_var');
-    }
+  protected slotNames(): readonly string[] {
+    return ['accum_grad', 'accum_var'];
   }
 
-  protected fused(
-    src: Float,
-    dst: Float,
-    g: TypedArray,
-    v: Variable,
-    lr: number,
-    keep: number,
-    scale: number,
-  ): void {
-    const h = this.h;
-    h.keep = keep;
-    h.scale = scale;
-    h.lr = lr;
+  protected fused(u: FusedUpdate): void {
+    const { src, dst, grad: g, variable: v } = u;
+    const h = this.common(this.h, u);
     h.rho = this.rho;
     h.eps = this.epsilon;
     adadelta(src, dst, g, this.slot(v, 'accum_grad'), this.slot(v, 'accum_var'), h);
@@ -396,27 +397,13 @@ export class Adam extends BuiltinOptimizer {
     this.amsgrad = checkBoolean(cls, 'amsgrad', options.amsgrad ?? false);
   }
 
-  protected override createSlots(varList: readonly Variable[]): void {
-    for (const v of varList) {
-      this.addSlot(v, 'm');
-      this.addSlot(v, 'v');
-      if (this.amsgrad) this.addSlot(v, 'vhat');
-    }
+  protected slotNames(): readonly string[] {
+    return this.amsgrad ? ['m', 'v', 'vhat'] : ['m', 'v'];
   }
 
-  protected fused(
-    src: Float,
-    dst: Float,
-    g: TypedArray,
-    v: Variable,
-    lr: number,
-    keep: number,
-    scale: number,
-  ): void {
-    const h = this.h;
-    h.keep = keep;
-    h.scale = scale;
-    h.lr = lr;
+  protected fused(u: FusedUpdate): void {
+    const { src, dst, grad: g, variable: v } = u;
+    const h = this.common(this.h, u);
     h.beta1 = this.beta1;
     h.beta2 = this.beta2;
     h.eps = this.epsilon;
@@ -484,11 +471,8 @@ export class Nadam extends BuiltinOptimizer {
     this.epsilon = checkNumber('Nadam', 'epsilon', options.epsilon ?? 1e-7, { min: 0 });
   }
 
-  protected override createSlots(varList: readonly Variable[]): void {
-    for (const v of varList) {
-      this.addSlot(v, 'm');
-      this.addSlot(v, 'v');
-    }
+  protected slotNames(): readonly string[] {
+    return ['m', 'v'];
   }
 
   protected override prepareStep(): void {
@@ -496,19 +480,9 @@ export class Nadam extends BuiltinOptimizer {
     this.uProduct = this.stepMu.muProduct;
   }
 
-  protected fused(
-    src: Float,
-    dst: Float,
-    g: TypedArray,
-    v: Variable,
-    lr: number,
-    keep: number,
-    scale: number,
-  ): void {
-    const h = this.h;
-    h.keep = keep;
-    h.scale = scale;
-    h.lr = lr;
+  protected fused(u: FusedUpdate): void {
+    const { src, dst, grad: g, variable: v } = u;
+    const h = this.common(this.h, u);
     h.beta1 = this.beta1;
     h.beta2 = this.beta2;
     h.eps = this.epsilon;
@@ -569,26 +543,13 @@ export class Adamax extends BuiltinOptimizer {
     this.epsilon = checkNumber('Adamax', 'epsilon', options.epsilon ?? 1e-7, { min: 0 });
   }
 
-  protected override createSlots(varList: readonly Variable[]): void {
-    for (const v of varList) {
-      this.addSlot(v, 'm');
-      this.addSlot(v, 'v');
-    }
+  protected slotNames(): readonly string[] {
+    return ['m', 'v'];
   }
 
-  protected fused(
-    src: Float,
-    dst: Float,
-    g: TypedArray,
-    v: Variable,
-    lr: number,
-    keep: number,
-    scale: number,
-  ): void {
-    const h = this.h;
-    h.keep = keep;
-    h.scale = scale;
-    h.lr = lr;
+  protected fused(u: FusedUpdate): void {
+    const { src, dst, grad: g, variable: v } = u;
+    const h = this.common(this.h, u);
     h.beta1 = this.beta1;
     h.beta2 = this.beta2;
     h.eps = this.epsilon;
@@ -623,23 +584,13 @@ export class Lion extends BuiltinOptimizer {
     this.beta2 = checkNumber('Lion', 'beta2', options.beta2 ?? 0.99, { min: 0, max: 1 });
   }
 
-  protected override createSlots(varList: readonly Variable[]): void {
-    for (const v of varList) this.addSlot(v, 'm');
+  protected slotNames(): readonly string[] {
+    return ['m'];
   }
 
-  protected fused(
-    src: Float,
-    dst: Float,
-    g: TypedArray,
-    v: Variable,
-    lr: number,
-    keep: number,
-    scale: number,
-  ): void {
-    const h = this.h;
-    h.keep = keep;
-    h.scale = scale;
-    h.lr = lr;
+  protected fused(u: FusedUpdate): void {
+    const { src, dst, grad: g, variable: v } = u;
+    const h = this.common(this.h, u);
     h.beta1 = this.beta1;
     h.beta2 = this.beta2;
     lion(src, dst, g, this.slot(v, 'm'), h);
