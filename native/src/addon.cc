@@ -352,6 +352,19 @@ double num(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::N
 
 bool isF32(const Array& a) { return a.type == napi_float32_array; }
 
+/** Calls fn with a float or a double (a dtype tag) as `a` holds float32 or float64 data. */
+template <typename F>
+void forFloat(const Array& a, F&& fn) {
+  if (isF32(a)) fn(float{});
+  else fn(double{});
+}
+
+/** The array's data as T* (the dtype tag of forFloat names T). */
+template <typename T>
+T* data(const Array& a) {
+  return static_cast<T*>(a.data);
+}
+
 // ---- entry points ---------------------------------------------------------------------------------------
 
 Napi::Value Info(const Napi::CallbackInfo& info) {
@@ -383,11 +396,10 @@ Napi::Value Matmul(const Napi::CallbackInfo& info) {
       for (int64_t t = 0; t < batch; t++) one(t, true);
     }
   };
-  if (isF32(a))
-    runAll(static_cast<const float*>(a.data), static_cast<const float*>(b.data), static_cast<float*>(out.data));
-  else
-    runAll(static_cast<const double*>(a.data), static_cast<const double*>(b.data),
-           static_cast<double*>(out.data));
+  forFloat(a, [&](auto t) {
+    using T = decltype(t);
+    runAll(data<const T>(a), data<const T>(b), data<T>(out));
+  });
   return info.Env().Undefined();
 }
 
@@ -730,36 +742,30 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   const bool hasBias = info.Length() > 4 && info[4].IsTypedArray();
   const void* bias = hasBias ? array(info, 4).data : nullptr;
   const int act = info.Length() > 5 ? (int)num(info, 5) : ACT_NONE;
-  if (isF32(x))
-    conv2dImpl(static_cast<const float*>(x.data), static_cast<const float*>(f.data),
-               static_cast<const float*>(bias), act, static_cast<float*>(y.data), g);
-  else
-    conv2dImpl(static_cast<const double*>(x.data), static_cast<const double*>(f.data),
-               static_cast<const double*>(bias), act, static_cast<double*>(y.data), g);
+  forFloat(x, [&](auto t) {
+    using T = decltype(t);
+    conv2dImpl(data<const T>(x), data<const T>(f), static_cast<const T*>(bias), act, data<T>(y), g);
+  });
   return info.Env().Undefined();
 }
 
 Napi::Value Conv2dBackpropInput(const Napi::CallbackInfo& info) {
   const Array dy = array(info, 0), f = array(info, 1), dx = array(info, 2);
   const Geometry g = geometry(array(info, 3));
-  if (isF32(dy))
-    conv2dBackpropInputImpl(static_cast<const float*>(dy.data), static_cast<const float*>(f.data),
-                            static_cast<float*>(dx.data), g);
-  else
-    conv2dBackpropInputImpl(static_cast<const double*>(dy.data), static_cast<const double*>(f.data),
-                            static_cast<double*>(dx.data), g);
+  forFloat(dy, [&](auto t) {
+    using T = decltype(t);
+    conv2dBackpropInputImpl(data<const T>(dy), data<const T>(f), data<T>(dx), g);
+  });
   return info.Env().Undefined();
 }
 
 Napi::Value Conv2dBackpropFilter(const Napi::CallbackInfo& info) {
   const Array x = array(info, 0), dy = array(info, 1), df = array(info, 2);
   const Geometry g = geometry(array(info, 3));
-  if (isF32(x))
-    conv2dBackpropFilterImpl(static_cast<const float*>(x.data), static_cast<const float*>(dy.data),
-                             static_cast<float*>(df.data), g);
-  else
-    conv2dBackpropFilterImpl(static_cast<const double*>(x.data), static_cast<const double*>(dy.data),
-                             static_cast<double*>(df.data), g);
+  forFloat(x, [&](auto t) {
+    using T = decltype(t);
+    conv2dBackpropFilterImpl(data<const T>(x), data<const T>(dy), data<T>(df), g);
+  });
   return info.Env().Undefined();
 }
 
@@ -795,12 +801,10 @@ Napi::Value Conv2dBackpropFilterBias(const Napi::CallbackInfo& info) {
   const void* mask = hasMask ? array(info, 2).data : nullptr;
   const Array out = array(info, 3);
   const Geometry g = geometry(array(info, 4));
-  if (isF32(x))
-    conv2dBackpropFilterBiasImpl(static_cast<const float*>(x.data), static_cast<const float*>(dy.data),
-                                 static_cast<const float*>(mask), static_cast<float*>(out.data), g);
-  else
-    conv2dBackpropFilterBiasImpl(static_cast<const double*>(x.data), static_cast<const double*>(dy.data),
-                                 static_cast<const double*>(mask), static_cast<double*>(out.data), g);
+  forFloat(x, [&](auto t) {
+    using T = decltype(t);
+    conv2dBackpropFilterBiasImpl(data<const T>(x), data<const T>(dy), static_cast<const T*>(mask), data<T>(out), g);
+  });
   return info.Env().Undefined();
 }
 
@@ -809,10 +813,10 @@ Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   const Array x = array(info, 0), y = array(info, 1), am = array(info, 2);
   const Geometry g = geometry(array(info, 3));
   int32_t* argmax = static_cast<int32_t*>(am.data);
-  if (isF32(x))
-    maxPoolImpl(static_cast<const float*>(x.data), static_cast<float*>(y.data), argmax, g);
-  else
-    maxPoolImpl(static_cast<const double*>(x.data), static_cast<double*>(y.data), argmax, g);
+  forFloat(x, [&](auto t) {
+    using T = decltype(t);
+    maxPoolImpl(data<const T>(x), data<T>(y), argmax, g);
+  });
   return info.Env().Undefined();
 }
 
@@ -820,10 +824,10 @@ Napi::Value MaxPool(const Napi::CallbackInfo& info) {
 Napi::Value AvgPool(const Napi::CallbackInfo& info) {
   const Array x = array(info, 0), y = array(info, 1);
   const Geometry g = geometry(array(info, 2));
-  if (isF32(x))
-    avgPoolImpl(static_cast<const float*>(x.data), static_cast<float*>(y.data), g);
-  else
-    avgPoolImpl(static_cast<const double*>(x.data), static_cast<double*>(y.data), g);
+  forFloat(x, [&](auto t) {
+    using T = decltype(t);
+    avgPoolImpl(data<const T>(x), data<T>(y), g);
+  });
   return info.Env().Undefined();
 }
 
@@ -866,12 +870,10 @@ Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {
   const int64_t outer = (int64_t)num(info, 4), count = (int64_t)num(info, 5), size = (int64_t)num(info, 6),
                 inner = (int64_t)num(info, 7);
   const int32_t* ip = static_cast<const int32_t*>(idx.data);
-  if (isF32(u))
-    scatterAddImpl(static_cast<const float*>(u.data) + off, ip, static_cast<float*>(out.data), outer, count, size,
-                   inner);
-  else
-    scatterAddImpl(static_cast<const double*>(u.data) + off, ip, static_cast<double*>(out.data), outer, count,
-                   size, inner);
+  forFloat(u, [&](auto t) {
+    using T = decltype(t);
+    scatterAddImpl(data<const T>(u) + off, ip, data<T>(out), outer, count, size, inner);
+  });
   return info.Env().Undefined();
 }
 
