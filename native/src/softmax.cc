@@ -109,10 +109,16 @@ void softmaxGradRows(bool log, const T* y, const T* dy, int64_t rows, int64_t co
   }
 }
 
-void checkLabels(const Napi::CallbackInfo& info, const int32_t* labels, int64_t rows, int64_t classes,
-                 const char* op) {
+// The labels as int32, after checking their type, their length and that each is a class index; `op`
+// names the op in the errors.
+const int32_t* requireLabels(const Napi::CallbackInfo& info, const View& labels, int64_t rows, int64_t classes,
+                             const char* op) {
+  if (labels.type != napi_int32_array)
+    throw Napi::TypeError::New(info.Env(), std::string(op) + ": labels must be an Int32Array");
+  requireSpan(info, labels, 0, rows, op, "labels");
+  const int32_t* l = static_cast<const int32_t*>(labels.data);
   for (int64_t r = 0; r < rows; r++) {
-    const int32_t k = labels[r];
+    const int32_t k = l[r];
     if (k < 0 || k >= classes) {
       throw Napi::RangeError::New(info.Env(), std::string(op) + ": label " + std::to_string(k) + " at row " +
                                                   std::to_string(r) + " is out of range for " +
@@ -120,6 +126,7 @@ void checkLabels(const Napi::CallbackInfo& info, const int32_t* labels, int64_t 
                                                   std::to_string(classes) + ")");
     }
   }
+  return l;
 }
 
 template <typename T>
@@ -208,12 +215,9 @@ Napi::Value SparseSoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
   const View loss = view(info, 5, op, "loss");
   requireFloat(info, loss, op, "loss", loss.type);
   requireFloat(info, x, op, "logits", loss.type);
-  if (labels.type != napi_int32_array) throw Napi::TypeError::New(info.Env(), std::string(op) + ": labels must be an Int32Array");
-  requireSpan(info, labels, 0, rows, op, "labels");
   requireSpan(info, x, off, rows * cols, op, "logits");
   requireSpan(info, loss, 0, rows, op, "loss");
-  const int32_t* l = static_cast<const int32_t*>(labels.data);
-  checkLabels(info, l, rows, cols, op);
+  const int32_t* l = requireLabels(info, labels, rows, cols, op);
   if (loss.type == napi_float32_array)
     crossEntropyRows(static_cast<const float*>(x.data) + off, l, rows, cols, static_cast<float*>(loss.data));
   else
@@ -234,13 +238,10 @@ Napi::Value SparseSoftmaxCrossEntropyGrad(const Napi::CallbackInfo& info) {
   requireFloat(info, out, op, "out", out.type);
   requireFloat(info, x, op, "logits", out.type);
   requireFloat(info, dy, op, "dy", out.type);
-  if (labels.type != napi_int32_array) throw Napi::TypeError::New(info.Env(), std::string(op) + ": labels must be an Int32Array");
-  requireSpan(info, labels, 0, rows, op, "labels");
   requireSpan(info, x, off, rows * cols, op, "logits");
   requireSpan(info, dy, dyOff, rows, op, "dy");
   requireSpan(info, out, 0, rows * cols, op, "out");
-  const int32_t* l = static_cast<const int32_t*>(labels.data);
-  checkLabels(info, l, rows, cols, "sparseSoftmaxCrossEntropy");
+  const int32_t* l = requireLabels(info, labels, rows, cols, "sparseSoftmaxCrossEntropy");
   if (out.type == napi_float32_array)
     crossEntropyGradRows(static_cast<const float*>(x.data) + off, l, static_cast<const float*>(dy.data) + dyOff, rows,
                          cols, static_cast<float*>(out.data));
