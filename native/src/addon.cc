@@ -893,55 +893,15 @@ void tuneMalloc() {
 
 // adam(src, dst, g, m, v, b1, b2, c1, c2, stepSize, rootInv, eps): the float32 Adam step of
 // src/optimizers/rules/adam-simd.ts, zero-copy on the optimizer's own arrays (the WebAssembly kernel has
-// to copy them in and out of its memory). Same float32 arithmetic in the same order and no fused
-// multiply-add (this translation unit is built for the baseline ISA), so both give identical bits:
-//   m = b1 m + c1 g;  v = b2 v + c2 g g;  p = p - stepSize * (m / (sqrt(v) * rootInv + eps))
+// to copy them in and out of its memory), in the ISA's widest vectors with the same bits (kernels_impl.h).
 Napi::Value Adam(const Napi::CallbackInfo& info) {
   const Array src = array(info, 0), dst = array(info, 1), g = array(info, 2), m = array(info, 3),
               v = array(info, 4);
-  const float b1 = (float)num(info, 5), b2 = (float)num(info, 6), c1 = (float)num(info, 7),
-              c2 = (float)num(info, 8), stepSize = (float)num(info, 9), rootInv = (float)num(info, 10),
-              eps = (float)num(info, 11);
-  const float* ps = static_cast<const float*>(src.data);
-  float* pd = static_cast<float*>(dst.data);
-  const float* pg = static_cast<const float*>(g.data);
-  float* pm = static_cast<float*>(m.data);
-  float* pv = static_cast<float*>(v.data);
+  const AdamArgs args{data<const float>(src), data<float>(dst), data<const float>(g), data<float>(m),
+                      data<float>(v), (float)num(info, 5), (float)num(info, 6), (float)num(info, 7),
+                      (float)num(info, 8), (float)num(info, 9), (float)num(info, 10), (float)num(info, 11)};
   const int64_t n = (int64_t)dst.length;
-  // Four lanes at a time, spelled out: with five arrays that may alias (dst may be src) the compiler
-  // would not vectorise the loop itself.
-  typedef float F4 __attribute__((vector_size(16)));
-  auto load4 = [](const float* p) {
-    F4 x;
-    std::memcpy(&x, p, sizeof(F4));
-    return x;
-  };
-  auto store4 = [](float* p, F4 x) { std::memcpy(p, &x, sizeof(F4)); };
-  parallelRanges(n, n >= kEwParallel, [&](int64_t s, int64_t e) {
-    int64_t i = s;
-    for (; i + 4 <= e; i += 4) {
-      const F4 gi = load4(pg + i);
-      const F4 mi = load4(pm + i) * b1 + gi * c1;
-      const F4 vi = load4(pv + i) * b2 + (gi * gi) * c2;
-      F4 root;
-#if defined(__SSE2__)
-      root = (F4)_mm_sqrt_ps((__m128)vi);  // IEEE sqrt, as std::sqrt, but four lanes in one instruction
-#else
-      for (int l = 0; l < 4; l++) root[l] = std::sqrt(vi[l]);
-#endif
-      store4(pm + i, mi);
-      store4(pv + i, vi);
-      store4(pd + i, load4(ps + i) - stepSize * (mi / (root * rootInv + eps)));
-    }
-    for (; i < e; i++) {
-      const float gi = pg[i];
-      const float mi = pm[i] * b1 + gi * c1;
-      const float vi = pv[i] * b2 + (gi * gi) * c2;
-      pm[i] = mi;
-      pv[i] = vi;
-      pd[i] = ps[i] - stepSize * (mi / (std::sqrt(vi) * rootInv + eps));
-    }
-  });
+  parallelRanges(n, n >= kEwParallel, [&](int64_t s, int64_t e) { K->adam_f32(args, s, e); });
   return info.Env().Undefined();
 }
 

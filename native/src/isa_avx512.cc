@@ -25,6 +25,7 @@ const tapeflow::KernelTable table = {
     reduceRowsImpl<double>,
     reduceColsImpl<float>,
     reduceColsImpl<double>,
+    adamImpl,
 };
 
 }  // namespace

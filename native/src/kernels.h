@@ -41,6 +41,15 @@ enum UnaryKind : int {
 };
 enum ReduceKind : int { R_SUM = 0, R_MAX, R_MIN, R_PROD, R_COUNT };
 
+// The float32 Adam step's arrays and coefficients (dst may be src).
+struct AdamArgs {
+  const float* src;
+  float* dst;
+  const float* g;
+  float* m;
+  float* v;
+  float b1, b2, c1, c2, stepSize, rootInv, eps;
+};
 struct KernelTable {
   const char* isa;
   int smr, snr, dmr, dnr;  // micro-tile sizes (threads split on multiples of these)
@@ -59,6 +68,8 @@ struct KernelTable {
                           int64_t end);
   void (*reduce_cols_f64)(int kind, const double* x, int64_t outer, int64_t inner, double* out,
                           int64_t begin, int64_t end);
+  // The float32 Adam step over [begin, end) (see kernels_impl.h).
+  void (*adam_f32)(const AdamArgs&, int64_t begin, int64_t end);
 };
 
 const KernelTable* kernels_generic();

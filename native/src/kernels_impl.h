@@ -24,6 +24,7 @@
 
 namespace {
 
+using tapeflow::AdamArgs;
 using tapeflow::EwDesc;
 using tapeflow::GemmArgs;
 using tapeflow::kMaxRank;
@@ -547,6 +548,58 @@ void reduceColsImpl(int kind, const T* x, int64_t outer, int64_t inner, T* out, 
       }
     }
     for (int64_t j = 0; j < nb; j++) out[j0 + j] = nan[j] ? (T)NAN : (T)acc[j];
+  }
+}
+
+// ---- Adam ---------------------------------------------------------------------------------------------
+// The float32 step of src/optimizers/rules/adam-simd.ts over [begin, end), as wide as the ISA allows:
+//   m = b1 m + c1 g;  v = b2 v + c2 g g;  p = p - stepSize * (m / (sqrt(v) * rootInv + eps))
+// Every operation is a correctly rounded IEEE one in the same order as the scalar loop and none is fused
+// (fp-contract off: a multiply-add would round once instead of twice), so each ISA gives the same bits as
+// the JS and WebAssembly kernels. dst may be src; the other arrays are distinct.
+#if defined(__AVX512F__)
+typedef float AdamVec __attribute__((vector_size(64)));
+inline AdamVec adamSqrt(AdamVec x) { return (AdamVec)_mm512_sqrt_ps((__m512)x); }
+#elif defined(__AVX__)
+typedef float AdamVec __attribute__((vector_size(32)));
+inline AdamVec adamSqrt(AdamVec x) { return (AdamVec)_mm256_sqrt_ps((__m256)x); }
+#elif defined(__SSE2__)
+typedef float AdamVec __attribute__((vector_size(16)));
+inline AdamVec adamSqrt(AdamVec x) { return (AdamVec)_mm_sqrt_ps((__m128)x); }
+#else
+typedef float AdamVec __attribute__((vector_size(16)));
+inline AdamVec adamSqrt(AdamVec x) {
+  for (int l = 0; l < 4; l++) x[l] = std::sqrt(x[l]);
+  return x;
+}
+#endif
+
+__attribute__((optimize("fp-contract=off"))) void adamImpl(const AdamArgs& a, int64_t begin, int64_t end) {
+  constexpr int L = sizeof(AdamVec) / sizeof(float);
+  auto load = [](const float* p) {
+    AdamVec x;
+    std::memcpy(&x, p, sizeof(AdamVec));
+    return x;
+  };
+  auto store = [](float* p, AdamVec x) { std::memcpy(p, &x, sizeof(AdamVec)); };
+  const float b1 = a.b1, b2 = a.b2, c1 = a.c1, c2 = a.c2, stepSize = a.stepSize, rootInv = a.rootInv,
+              eps = a.eps;
+  int64_t i = begin;
+  for (; i + L <= end; i += L) {
+    const AdamVec gi = load(a.g + i);
+    const AdamVec mi = load(a.m + i) * b1 + gi * c1;
+    const AdamVec vi = load(a.v + i) * b2 + (gi * gi) * c2;
+    store(a.m + i, mi);
+    store(a.v + i, vi);
+    store(a.dst + i, load(a.src + i) - stepSize * (mi / (adamSqrt(vi) * rootInv + eps)));
+  }
+  for (; i < end; i++) {
+    const float gi = a.g[i];
+    const float mi = a.m[i] * b1 + gi * c1;
+    const float vi = a.v[i] * b2 + (gi * gi) * c2;
+    a.m[i] = mi;
+    a.v[i] = vi;
+    a.dst[i] = a.src[i] - stepSize * (mi / (std::sqrt(vi) * rootInv + eps));
   }
 }
 

@@ -3,7 +3,7 @@ import { onesLike, zeros, zerosLike } from '../ops/creation.js';
 import { reshape, stack } from '../ops/shape.js';
 import { Variable } from '../ops/variable.js';
 import { type TensorLike, toTensor } from '../tensor/convert.js';
-import { pushTape, recording, removeTape, type TapeRecorder } from '../tensor/recording.js';
+import { type Lease, pushTape, recording, removeTape, type TapeRecorder } from '../tensor/recording.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { type DotOptions, renderDot } from './dot.js';
@@ -41,6 +41,7 @@ export class GradientTape implements TapeRecorder {
   readonly tracked = new WeakSet<Tensor>();
   readonly persistent: boolean;
   readonly watchAccessedVariables: boolean;
+  readonly leases: Lease[] | null;
   private recordingNow = false;
   private used = false;
   private readonly watched: Tensor[] = [];
@@ -48,6 +49,7 @@ export class GradientTape implements TapeRecorder {
   constructor(options: GradientTapeOptions = {}) {
     this.persistent = options.persistent ?? false;
     this.watchAccessedVariables = options.watchAccessedVariables ?? true;
+    this.leases = this.persistent ? null : [];
     this.start();
   }
 
@@ -136,6 +138,7 @@ export class GradientTape implements TapeRecorder {
         throw new TypeError(`GradientTape.gradient: source ${i} is not a Tensor (got ${String(s)})`);
     });
     const seed = this.seed(target, options.outputGradients);
+    const trackedBefore = recording.trackedNodes;
     const grads = isFloat(target.dtype)
       ? backprop([target], [seed], {
           follows: (t) => this.tracked.has(t),
@@ -143,6 +146,11 @@ export class GradientTape implements TapeRecorder {
           retainGraph: true,
         })
       : new Map<Tensor, Tensor>();
+    // Nothing can walk this tape's nodes again, so the snapshots they borrowed go back to their
+    // variables, unless the computation was itself recorded (an outer tape or PyTorch-style tracking:
+    // its nodes may have saved a snapshot).
+    const unrecorded = recording.tapes.length === 0 && recording.trackedNodes === trackedBefore;
+    this.returnLeases(unrecorded);
     const pick = (s: Tensor): Tensor | null => {
       const g = grads.get(s) ?? (s === target && this.tracked.has(s) ? seed : undefined);
       if (g !== undefined) return g;
@@ -153,6 +161,19 @@ export class GradientTape implements TapeRecorder {
     const out: Record<string, Tensor | null> = {};
     for (const [key, s] of Object.entries(sources as Record<string, Tensor>)) out[key] = pick(s);
     return out as Gradients<S>;
+  }
+
+  /** Gives the lent snapshots back (releasing the nodes that saved them), or just forgets them. */
+  private returnLeases(giveBack: boolean): void {
+    const leases = this.leases;
+    if (leases === null) return;
+    if (giveBack) {
+      for (const { variable, storage, nodes } of leases) {
+        for (const node of nodes) node.release();
+        variable.giveBack(storage);
+      }
+    }
+    leases.length = 0;
   }
 
   private seed(target: Tensor, upstream: TensorLike | undefined): Tensor {

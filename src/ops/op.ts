@@ -58,23 +58,37 @@ export function recordNode(
       }
     }
   }
-  let hit = false;
+  let hits = 0;
+  let hitTape: TapeRecorder | null = null;
   for (const tape of recording.tapes) {
     if (follows(tape, inputs)) {
       tape.tracked.add(y);
-      hit = true;
+      hits++;
+      hitTape = tape;
     }
   }
-  if (!torch && !hit) return false;
+  if (!torch && hits === 0) return false;
+  if (torch) recording.trackedNodes++;
+  // Snapshots can be lent (and later given back) only to a node that one tape alone will walk.
+  const lender = !torch && hits === 1 ? hitTape!.leases : null;
   let graphInputs = inputs;
   for (let i = 0; i < inputs.length; i++) {
     if (inputs[i] instanceof Variable) {
-      graphInputs = inputs.map((t) => (t instanceof Variable ? readVariable(t) : t));
+      graphInputs = inputs.map((t) => (t instanceof Variable ? readVariable(t, lender !== null) : t));
       break;
     }
   }
-  y.gradFn = new Node(name, graphInputs, { inputs: graphInputs, output: y, attrs }, rule);
+  const node = new Node(name, graphInputs, { inputs: graphInputs, output: y, attrs }, rule);
+  y.gradFn = node;
   y.trackGrad = torch;
+  if (lender !== null && graphInputs !== inputs) {
+    inputs.forEach((t, i) => {
+      if (t instanceof Variable) {
+        const value = graphInputs[i]!;
+        lender.push({ variable: t, storage: value.storage, nodes: [node, value.gradFn!] });
+      }
+    });
+  }
   return true;
 }
 
@@ -82,9 +96,10 @@ export function recordNode(
  * The value a recorded op read from a variable: a snapshot (so a later assign cannot change the
  * gradient owed) linked to the variable by an identity node, so that gradients, including gradients
  * of gradients computed under an outer tape, flow back to the variable (TensorFlow's ReadVariableOp).
+ * A lent snapshot is given back by its tape once no gradient can use it any more.
  */
-function readVariable(v: Variable): Tensor {
-  const value = v.snapshot();
+function readVariable(v: Variable, lent: boolean): Tensor {
+  const value = lent ? v.lend() : v.snapshot();
   value.gradFn = new Node('readVariable', [v], { inputs: [v], output: value, attrs: undefined }, passThrough);
   value.trackGrad = v.trackGrad && recording.trackRequiresGrad;
   for (const tape of recording.tapes) if (tape.tracked.has(v)) tape.tracked.add(value);

@@ -23,6 +23,13 @@ export class Variable extends Tensor {
   trainable: boolean;
   /** Set when something else holds the current storage (a snapshot or a view): assign then reallocates. */
   private storageShared = false;
+  /**
+   * Snapshots of the current storage lent to recorded graph nodes and not yet given back: while any
+   * is out, the storage counts as shared. A non-persistent tape gives its leases back once its one
+   * gradient has been computed (and nothing recorded the computation), so that the optimizer step
+   * after it can write in place instead of allocating a fresh array every step.
+   */
+  private lent = 0;
 
   constructor(initial: Tensor, options: VariableOptions = {}) {
     const dtype = options.dtype ?? initial.dtype;
@@ -35,6 +42,29 @@ export class Variable extends Tensor {
   snapshot(): Tensor {
     this.storageShared = true;
     return new Tensor(this.storage, this.shape, this.dtype, this.strides, this.offset);
+  }
+
+  /** A snapshot for a recorded op, to be returned with `giveBack` when its graph no longer needs it. */
+  lend(): Tensor {
+    this.lent++;
+    return new Tensor(this.storage, this.shape, this.dtype, this.strides, this.offset);
+  }
+
+  /** Returns a lent snapshot of `storage` (ignored when the variable has moved to new storage since). */
+  giveBack(storage: Tensor['storage']): void {
+    if (storage === this.storage && this.lent > 0) this.lent--;
+  }
+
+  /** Installs an array that nothing else holds (a freshly computed value) as the storage. */
+  replaceStorage(storage: Tensor['storage']): void {
+    this.storage = storage;
+    this.storageShared = false;
+    this.lent = 0;
+  }
+
+  /** Whether anything else may hold the current storage (then writes must go to a new array). */
+  get isShared(): boolean {
+    return this.storageShared || this.lent > 0;
   }
 
   /** The storage for a view or an outside reader, which must not see later in-place writes. */
@@ -60,9 +90,8 @@ export class Variable extends Tensor {
       data.fill(t.contiguousData()[0]!);
       return this;
     }
-    if (this.storageShared) {
-      this.storage = backend().cast(t, this.dtype);
-      this.storageShared = false;
+    if (this.isShared) {
+      this.replaceStorage(backend().cast(t, this.dtype));
     } else {
       this.storage.set(t.contiguousData());
     }
@@ -94,17 +123,14 @@ export class Variable extends Tensor {
         `${opName}: value promotes variable '${this.name}' from ${this.dtype} to ${result.dtype}`,
       );
     }
-    if (result.gradFn === null && result.isContiguous) this.storage = result.storage;
-    else this.storage = backend().cast(result, this.dtype);
-    this.storageShared = false;
+    this.replaceStorage(
+      result.gradFn === null && result.isContiguous ? result.storage : backend().cast(result, this.dtype),
+    );
     return this;
   }
 
   private writableStorage() {
-    if (this.storageShared) {
-      this.storage = new (arrayConstructor(this.dtype))(this.size);
-      this.storageShared = false;
-    }
+    if (this.isShared) this.replaceStorage(new (arrayConstructor(this.dtype))(this.size));
     return this.storage;
   }
 

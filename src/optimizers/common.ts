@@ -127,19 +127,9 @@ export function describe(value: unknown): string {
 
 // ---------------------------------------------------------------- buffers
 
-/**
- * Whether a variable's storage is known to be referenced by nothing else (no snapshot or view was taken
- * since its last reallocation), so that it can be written in place. Reads Variable's copy-on-write flag;
- * if that field ever disappears this answers false and every update takes the (correct, slower) path
- * through a fresh array. test/optimizers/buffers.test.ts checks that the fast path is taken.
- */
+/** Whether nothing else holds a variable's storage (no snapshot or view out), so it can be written in place. */
 function exclusive(v: Variable): boolean {
-  return (v as unknown as { storageShared?: unknown }).storageShared === false && v.isContiguous;
-}
-
-function markExclusive(v: Variable): void {
-  const rec = v as unknown as { storageShared?: unknown };
-  if (typeof rec.storageShared === 'boolean') rec.storageShared = false;
+  return !v.isShared && v.isContiguous;
 }
 
 function fresh(dtype: 'float32' | 'float64', size: number): Float {
@@ -188,8 +178,7 @@ export function commitUpdate(t: Tensor, target: UpdateTarget): void {
   if (target.dst === t.storage) return;
   if (t instanceof Variable) {
     if (t.isContiguous || t.strides.length === 0) {
-      t.storage = target.dst;
-      markExclusive(t);
+      t.replaceStorage(target.dst);
     } else t.assign(new Tensor(target.dst, [...t.shape], t.dtype));
     return;
   }
@@ -201,8 +190,7 @@ export function exclusiveStorage(v: Variable): Float {
   if (exclusive(v)) return v.storage as Float;
   const copy = fresh(v.dtype as 'float32' | 'float64', v.size);
   copy.set(v.isContiguous ? v.storage : v.dataSync());
-  v.storage = copy;
-  markExclusive(v);
+  v.replaceStorage(copy);
   return copy;
 }
 

@@ -1,3 +1,4 @@
+import type { Node } from './node.js';
 import type { Tensor } from './tensor.js';
 
 /** What the op runner needs to know of a recording GradientTape. */
@@ -5,6 +6,19 @@ export interface TapeRecorder {
   /** Tensors this tape follows: watched sources and the outputs of ops it recorded. */
   readonly tracked: WeakSet<Tensor>;
   readonly watchAccessedVariables: boolean;
+  /**
+   * Variable snapshots lent to nodes that only this tape recorded, to give back after its gradient;
+   * null for a tape that keeps its graph (persistent), whose snapshots stay out.
+   */
+  readonly leases: Lease[] | null;
+}
+
+/** A variable's snapshot lent to a recorded node (see Variable.lend). */
+export interface Lease {
+  readonly variable: { giveBack(storage: Tensor['storage']): void };
+  readonly storage: Tensor['storage'];
+  /** The nodes that saved the snapshot, released when it is given back. */
+  readonly nodes: readonly Node[];
 }
 
 /**
@@ -17,6 +31,8 @@ export const recording = {
   gradEnabled: true,
   trackRequiresGrad: true,
   tapes: [] as TapeRecorder[],
+  /** Nodes recorded PyTorch-style so far (a tape checks that its backward recorded none). */
+  trackedNodes: 0,
 };
 
 export function pushTape(tape: TapeRecorder): void {

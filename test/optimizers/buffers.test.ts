@@ -18,6 +18,42 @@ describe('optimizer buffers', () => {
     expect(opt.getSlot(v, 'm').storage).toBe(m);
   });
 
+  it('writes in place after a non-persistent tape (its snapshots are given back with its gradient)', () => {
+    const v = tf.variable(new Float32Array(1000).fill(1));
+    const opt = new tf.optimizers.Adam({ learningRate: 0.01 });
+    const step = () => {
+      const tape = new tf.GradientTape();
+      const loss = tape.record(() => v.mul(v).sum());
+      opt.applyGradients([[tape.gradient(loss, v)!, v]]);
+    };
+    step();
+    const storage = v.storage;
+    for (let i = 0; i < 3; i++) step();
+    expect(v.storage).toBe(storage);
+    // Until its gradient is taken the tape still owes it at the recorded value: no in-place write.
+    const tape = new tf.GradientTape();
+    const loss = tape.record(() => v.mul(v).sum());
+    const before = v.dataSync()[0]!;
+    opt.applyGradients([[tf.onesLike(v), v]]);
+    expect(v.storage).not.toBe(storage);
+    expect(tape.gradient(loss, v)!.dataSync()[0]).toBeCloseTo(2 * before, 5);
+  });
+
+  it('keeps snapshots out when an outer tape records the inner gradient', () => {
+    const v = tf.variable([2], { dtype: 'float64' });
+    const opt = new tf.optimizers.SGD({ learningRate: 1 });
+    const outer = new tf.GradientTape();
+    const inner = new tf.GradientTape();
+    const y = inner.record(() => v.mul(v).mul(v));
+    const g = inner.gradient(y, v)!; // 3 v^2, recorded by the outer tape
+    const storage = v.storage;
+    opt.applyGradients([[tf.tensor([1], { dtype: 'float64' }), v]]);
+    expect(v.storage).not.toBe(storage);
+    expect(v.numpy()).toEqual([1]);
+    // d(3 v^2)/dv = 6 v at the recorded value 2, not at the updated 1.
+    expect(outer.gradient(g, v)!.numpy()).toEqual([12]);
+  });
+
   it('never changes a value read before the update (snapshot, view, numpy, tape)', () => {
     const v = tf.variable([1, 2, 3, 4], { dtype: 'float64' });
     const opt = new tf.optimizers.SGD({ learningRate: 1, momentum: 0.5 });
