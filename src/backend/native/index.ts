@@ -154,11 +154,18 @@ function elementwiseMeta(operands: readonly StridedView[], outShape: readonly nu
  */
 let SMALL_ELEMENTWISE = 2048;
 let SMALL_MATMUL = 32768;
+/** The softmax family: an exponential per element costs JS ~20 ns, so the addon wins much sooner. */
+let SMALL_EXPONENTIAL = 128;
 
 /** Sets the sizes below which the JS kernels run instead (0, 0 sends everything native: for tests). */
-export function setSmallSizeThresholds(elementwise: number, matmul: number): void {
+export function setSmallSizeThresholds(
+  elementwise: number,
+  matmul: number,
+  exponential = elementwise / 16,
+): void {
   SMALL_ELEMENTWISE = elementwise;
   SMALL_MATMUL = matmul;
+  SMALL_EXPONENTIAL = exponential;
 }
 
 export function createNativeBackend(native: NativeAddon): Backend {
@@ -371,7 +378,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
     // The softmax family: rows of the last axis; strided views are made contiguous first.
     softmax(kind, x) {
       const n = sizeOf(x.shape);
-      if (!isFloat(x.dtype) || n < SMALL_ELEMENTWISE) return jsBackend.softmax(kind, x);
+      if (!isFloat(x.dtype) || n < SMALL_EXPONENTIAL) return jsBackend.softmax(kind, x);
       const out = allocate(x.dtype, n);
       if (n === 0) return out;
       const [rows, cols] = rowsCols(x.shape);
@@ -381,7 +388,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
     },
     softmaxGrad(kind, y, dy) {
       const n = sizeOf(y.shape);
-      if (!isFloat(y.dtype) || dy.dtype !== y.dtype || n < SMALL_ELEMENTWISE) {
+      if (!isFloat(y.dtype) || dy.dtype !== y.dtype || n < SMALL_EXPONENTIAL) {
         return jsBackend.softmaxGrad(kind, y, dy);
       }
       const out = allocate(y.dtype, n);
@@ -403,7 +410,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
     },
     sparseSoftmaxCrossEntropy(logits, labels) {
       const n = sizeOf(logits.shape);
-      if (!isFloat(logits.dtype) || n < SMALL_ELEMENTWISE) {
+      if (!isFloat(logits.dtype) || n < SMALL_EXPONENTIAL) {
         return jsBackend.sparseSoftmaxCrossEntropy(logits, labels);
       }
       const [rows, classes] = rowsCols(logits.shape);
@@ -414,7 +421,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
     },
     sparseSoftmaxCrossEntropyGrad(logits, labels, dy) {
       const n = sizeOf(logits.shape);
-      if (!isFloat(logits.dtype) || dy.dtype !== logits.dtype || n < SMALL_ELEMENTWISE) {
+      if (!isFloat(logits.dtype) || dy.dtype !== logits.dtype || n < SMALL_EXPONENTIAL) {
         return jsBackend.sparseSoftmaxCrossEntropyGrad(logits, labels, dy);
       }
       const [rows, classes] = rowsCols(logits.shape);
