@@ -84,6 +84,15 @@ struct Conv {
         }
       }
     }
+    // The window corner of this pixel when it and the next count - 1 pixels lie in one output row with
+    // their windows inside the image (then tap t of pixel i is at corner + i * SW * C + offsets[t]).
+    const T* run(int64_t count) const {
+      const int64_t ih0 = oh * g.SH - g.padTop, iw0 = ow * g.SW - g.padLeft;
+      if (ow + count > g.OW || ih0 < 0 || iw0 < 0 || ih0 + (g.FH - 1) * g.DH >= g.H ||
+          iw0 + (count - 1) * g.SW + (g.FW - 1) * g.DW >= g.W)
+        return nullptr;
+      return x + n * g.H * g.W * g.C + (ih0 * g.W + iw0) * g.C;
+    }
     void gather(T* taps) const {
       const int64_t ih0 = oh * g.SH - g.padTop, iw0 = ow * g.SW - g.padLeft;
       const int64_t Kk = g.FH * g.FW * g.C;
@@ -132,32 +141,52 @@ struct Conv {
     V bias[NV];
 #pragma GCC unroll 4
     for (int v = 0; v < NV; v++) bias[v] = biasp ? load(biasp + co0 + v * L) : V{};
+    const int64_t pixelStep = g.SW * g.C;
     Taps walk(x, g, p0, offsets);
     for (int64_t p = p0; p < p1; p += PX) {
       const int px = (int)cmin(PX, p1 - p);
-      for (int i = 0; i < PX; i++) {
-        if (i < px) {
-          walk.gather(taps + i * Kk);
-          walk.next();
-        } else {
-          std::memset(taps + i * Kk, 0, sizeof(T) * Kk);
-        }
-      }
       V acc[PX][NV];
 #pragma GCC unroll 4
       for (int i = 0; i < PX; i++)
 #pragma GCC unroll 4
         for (int v = 0; v < NV; v++) acc[i][v] = bias[v];
       const T* f = fp + co0;
-      for (int64_t t = 0; t < Kk; t++, f += COp) {
-        V w[NV];
+      // Inside the image (almost every pixel of a large one) the taps are broadcast straight from x;
+      // elsewhere they are gathered first, with zeros for the padding.
+      const T* corner = px == PX ? walk.run(PX) : nullptr;
+      if (corner != nullptr) {
+        for (int i = 0; i < PX; i++) walk.next();
+        for (int64_t t = 0; t < Kk; t++, f += COp) {
+          V w[NV];
 #pragma GCC unroll 4
-        for (int v = 0; v < NV; v++) w[v] = load(f + v * L);
+          for (int v = 0; v < NV; v++) w[v] = load(f + v * L);
+          const T* tap = corner + offsets[t];
 #pragma GCC unroll 4
+          for (int i = 0; i < PX; i++) {
+            const V a = splat(tap[i * pixelStep]);
+#pragma GCC unroll 4
+            for (int v = 0; v < NV; v++) acc[i][v] += a * w[v];
+          }
+        }
+      } else {
         for (int i = 0; i < PX; i++) {
-          const V a = splat(taps[i * Kk + t]);
+          if (i < px) {
+            walk.gather(taps + i * Kk);
+            walk.next();
+          } else {
+            std::memset(taps + i * Kk, 0, sizeof(T) * Kk);
+          }
+        }
+        for (int64_t t = 0; t < Kk; t++, f += COp) {
+          V w[NV];
 #pragma GCC unroll 4
-          for (int v = 0; v < NV; v++) acc[i][v] += a * w[v];
+          for (int v = 0; v < NV; v++) w[v] = load(f + v * L);
+#pragma GCC unroll 4
+          for (int i = 0; i < PX; i++) {
+            const V a = splat(taps[i * Kk + t]);
+#pragma GCC unroll 4
+            for (int v = 0; v < NV; v++) acc[i][v] += a * w[v];
+          }
         }
       }
       for (int i = 0; i < px; i++) {
@@ -217,7 +246,15 @@ struct Conv {
     alignas(64) T mrow[NV * L];
     Taps walk(x, g, p0, offsets);
     for (int64_t p = p0; p < p1; p++, walk.next()) {
-      walk.gather(taps);
+      // The taps straight from x inside the image, gathered (zeros for padding) elsewhere.
+      const T* corner = walk.run(1);
+      const T* tapBase = taps;
+      const int64_t* tapAt = offsets;
+      if (corner != nullptr) tapBase = corner;
+      else {
+        walk.gather(taps);
+        tapAt = nullptr;
+      }
       const T* d = dy + p * g.CO + co0;
       const T* m = mask != nullptr ? mask + p * g.CO + co0 : nullptr;
       V dv[NV];
@@ -246,7 +283,7 @@ struct Conv {
       }
 #pragma GCC unroll 16
       for (int t = 0; t < TG; t++) {
-        const V a = splat(t < tn ? taps[t0 + t] : T(0));
+        const V a = splat(t < tn ? tapBase[tapAt != nullptr ? tapAt[t0 + t] : t0 + t] : T(0));
 #pragma GCC unroll 4
         for (int v = 0; v < NV; v++) acc[t][v] += a * dv[v];
       }
