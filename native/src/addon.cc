@@ -901,14 +901,16 @@ void tuneMalloc() {
 // The runtime's helper threads (V8's concurrent garbage collector and optimizing compiler, libuv's pool)
 // share the cores with the pool's workers. On a machine with few cores the scheduler then often runs a
 // helper in the middle of a parallel kernel, and the kernel waits for its slowest share: with two cores,
-// training a small MLP ran its GEMMs at one thread's speed (1.7 ms per step; 1.2 ms with the helpers at
-// nice 10, 1.1 ms with none at all). Lowering the helpers' priority lets them use the time between
-// kernels instead. Linux only; skipped when the addon is loaded from a worker thread (the other threads
-// may then include the application's main thread), and TAPEFLOW_HELPER_NICE=0 turns it off. Threads
-// created later (libuv starts its pool on first use) are left alone; errors are ignored.
+// the MLP's GEMMs ran at one thread's speed in the training loop. TAPEFLOW_HELPER_NICE=n (1-19) lowers
+// the helpers' priority to nice n when the addon loads, so they run between kernels instead (MLP step
+// 1.44 -> 1.15 ms at nice 10), at a price in memory: the garbage collector then finishes later and the
+// MLP epoch's peak RSS grows by ~30 MB, the CNN's by ~120 MB, so it is off by default. Linux only;
+// skipped when the addon is loaded from a worker thread (the other threads may then include the
+// application's main thread). Threads created later (libuv starts its pool on first use) are left alone;
+// errors are ignored.
 void lowerHelperThreadPriority() {
 #if defined(__linux__)
-  int nice = 10;
+  int nice = 0;
   if (const char* env = std::getenv("TAPEFLOW_HELPER_NICE")) nice = std::atoi(env);
   if (nice <= 0 || nice > 19) return;
   const pid_t self = (pid_t)syscall(SYS_gettid);

@@ -1,3 +1,5 @@
+import { noteAllocation, RECYCLE_MIN_ELEMENTS, takeRecycled } from './recycle.js';
+
 /** The element types a tensor can hold, ordered by promotion rank (bool < int32 < float32 < float64). */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
@@ -30,8 +32,15 @@ export function arrayConstructor(dtype: DType) {
   }
 }
 
+/** A zero-filled array (a recycled one when the pool has one of this type and size). */
 export function allocate(dtype: DType, size: number): TypedArray {
-  return new (arrayConstructor(dtype))(size);
+  const Ctor = arrayConstructor(dtype);
+  if (size < RECYCLE_MIN_ELEMENTS) return new Ctor(size);
+  const reused = takeRecycled<TypedArray>(Ctor, size);
+  if (reused !== undefined) return reused.fill(0);
+  const a = new Ctor(size);
+  noteAllocation(a);
+  return a;
 }
 
 export function bytesPerElement(dtype: DType): number {

@@ -13,6 +13,7 @@ import type { Conv2DGeometry } from '../js/conv.js';
 import { jsBackend } from '../js/index.js';
 import { denseRows, rowsCols } from '../js/softmax.js';
 import { collapseAxes, copyToContiguous, isContiguous, type StridedView } from '../js/strided.js';
+import { noteAllocation, RECYCLE_MIN_ELEMENTS, takeRecycled } from '../recycle.js';
 import { addon, addonError, type NativeAddon } from './addon.js';
 
 export { addonError };
@@ -84,9 +85,13 @@ const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
  */
 function allocateForOverwrite(dtype: DType, size: number): TypedArray {
   const Ctor = arrayConstructor(dtype);
-  if (!nodeBuffer || size < 4096) return new Ctor(size);
+  if (!nodeBuffer || size < RECYCLE_MIN_ELEMENTS) return allocate(dtype, size);
+  const reused = takeRecycled<TypedArray>(Ctor, size);
+  if (reused !== undefined) return reused;
   const b = nodeBuffer.allocUnsafeSlow(size * Ctor.BYTES_PER_ELEMENT);
-  return new Ctor(b.buffer, b.byteOffset, size);
+  const a = new Ctor(b.buffer, b.byteOffset, size);
+  noteAllocation(a);
+  return a;
 }
 
 function sizeOf(shape: readonly number[]): number {

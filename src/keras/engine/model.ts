@@ -1,9 +1,11 @@
 import { GradientTape } from '../../autograd/tape.js';
-import type { DType } from '../../backend/dtype.js';
+import type { DType, TypedArray } from '../../backend/dtype.js';
+import { recycle, trackAllocations } from '../../backend/recycle.js';
 import type { Dataset } from '../../data/dataset.js';
 import { cast } from '../../ops/cast.js';
+import { keepsNoGradients } from '../../optimizers/keras/builtins.js';
 import type { TensorLike } from '../../tensor/convert.js';
-import { noGrad } from '../../tensor/recording.js';
+import { noGrad, recording } from '../../tensor/recording.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Callback, History, Logs } from '../callbacks.js';
 import { get as lossesGet } from '../losses.js';
@@ -309,7 +311,7 @@ export class Model extends Layer {
       return { yPred, ...this.computeLoss(data, yPred) };
     });
     const vars = this.trainableWeights;
-    const grads = tape.gradient(total, vars);
+    const grads = trackAllocations(() => tape.gradient(total, vars));
     const pairs: [Tensor, (typeof vars)[number]][] = [];
     grads.forEach((g, i) => {
       if (g) pairs.push([g, vars[i]!]);
@@ -320,8 +322,28 @@ export class Model extends Layer {
       );
     }
     this.optimizer!.applyGradients(pairs);
+    this.handBack(grads);
     this.track(data, yPred, total, values);
     return undefined;
+  }
+
+  /**
+   * Returns this step's gradient storage to the allocator once a built-in optimizer has applied it:
+   * nothing else can hold it then (the gradients never leave trainStep, and with no other tape
+   * recording, no graph saved them), so the next step's gradients reuse it instead of fresh memory.
+   */
+  private handBack(grads: readonly (Tensor | null)[]): void {
+    if (recording.tapes.length > 0 || !keepsNoGradients(this.optimizer)) return;
+    const storages = new Set<TypedArray>();
+    const shared = new Set<TypedArray>();
+    for (const g of grads) {
+      if (g === null) continue;
+      // A gradient that is a view (or shares storage with another) is left to the garbage collector.
+      if (g.trackGrad || !g.isContiguous || storages.has(g.storage)) shared.add(g.storage);
+      storages.add(g.storage);
+    }
+    for (const s of shared) storages.delete(s);
+    recycle(storages);
   }
 
   /** One evaluation step (Keras's test_step). */

@@ -600,3 +600,18 @@ export class Lion extends BuiltinOptimizer {
     return { ...super.getConfig(), beta1: this.beta1, beta2: this.beta2 };
   }
 }
+
+const BUILTINS = new Set<unknown>([SGD, Adagrad, RMSprop, Adadelta, Adam, AdamW, Nadam, Adamax, Lion]);
+
+/**
+ * Whether an optimizer is one of the built-ins as they ship (not a subclass, which could keep the
+ * gradients it is given): then nothing refers to the gradients once applyGradients has returned.
+ */
+export function keepsNoGradients(optimizer: unknown): boolean {
+  return (
+    optimizer !== null &&
+    typeof optimizer === 'object' &&
+    BUILTINS.has(optimizer.constructor) &&
+    (optimizer as Optimizer).applyGradients === Optimizer.prototype.applyGradients
+  );
+}
