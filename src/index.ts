@@ -5,6 +5,7 @@
 
 import * as activations from './ops/activations.js';
 import { fusedConv2d } from './ops/fused-conv.js';
+import { fusedConv2dMaxPool } from './ops/fused-conv-pool.js';
 import * as nnOps from './ops/nn.js';
 import { moments } from './ops/reduce.js';
 import { relu, sigmoid, tanh } from './ops/unary.js';
@@ -49,8 +50,11 @@ export const nn = {
   dropout,
 };
 
-/** Fused kernels, as tfjs's tf.fused: `tf.fused.conv2d({ x, filter, bias, activation: 'relu' })`. */
-export const fused = { conv2d: fusedConv2d };
+/**
+ * Fused kernels, as tfjs's tf.fused: `tf.fused.conv2d({ x, filter, bias, activation: 'relu' })`, and
+ * `tf.fused.conv2dMaxPool({ ..., poolSize: 2 })` (the convolution's output is never written).
+ */
+export const fused = { conv2d: fusedConv2d, conv2dMaxPool: fusedConv2dMaxPool };
 
 export { dropout };
 export const version = '0.1.0';

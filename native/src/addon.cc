@@ -592,22 +592,34 @@ int64_t paddedWidth(int64_t co) {
 // Pixels per task: enough work that a task outweighs handing it out.
 constexpr int64_t kPixelsPerTask = 256;
 
+// The filter as [Kk, COp] rows and the bias as [COp], zero-padded to whole vectors (the direct kernels
+// load full vectors of output channels).
+template <typename T>
+struct PaddedFilter {
+  int64_t COp;
+  std::vector<T> filter, bias;
+  PaddedFilter(const T* f, const T* b, const Geometry& g) : COp(paddedWidth<T>(g.CO)) {
+    const int64_t Kk = g.FH * g.FW * g.C;
+    filter.assign((size_t)(Kk * COp), T(0));
+    for (int64_t t = 0; t < Kk; t++) std::memcpy(filter.data() + t * COp, f + t * g.CO, sizeof(T) * g.CO);
+    if (b != nullptr) {
+      bias.assign((size_t)COp, T(0));
+      std::memcpy(bias.data(), b, sizeof(T) * g.CO);
+    }
+  }
+  const T* biasOrNull() const { return bias.empty() ? nullptr : bias.data(); }
+};
+
 template <typename T>
 void conv2dDirect(const T* x, const T* f, const T* bias, int act, T* y, const Geometry& g) {
-  const int64_t Kk = g.FH * g.FW * g.C, P = g.N * g.OH * g.OW, COp = paddedWidth<T>(g.CO);
-  std::vector<T> fp((size_t)(Kk * COp), T(0)), bp;
-  for (int64_t t = 0; t < Kk; t++) std::memcpy(fp.data() + t * COp, f + t * g.CO, sizeof(T) * g.CO);
-  if (bias != nullptr) {
-    bp.assign((size_t)COp, T(0));
-    std::memcpy(bp.data(), bias, sizeof(T) * g.CO);
-  }
+  const int64_t Kk = g.FH * g.FW * g.C, P = g.N * g.OH * g.OW;
+  const PaddedFilter<T> fp(f, bias, g);
   const ConvForwardFn<T> kernel = directForward<T>();
-  const T* fpp = fp.data();
-  const T* bpp = bias != nullptr ? bp.data() : nullptr;
   const int64_t tasks = (P + kPixelsPerTask - 1) / kPixelsPerTask;
   parallelRanges(tasks, P * g.CO >= kEwParallel, [&](int64_t s, int64_t e) {
     std::vector<T> taps((size_t)(4 * Kk));  // the kernel gathers up to 4 pixels at a time
-    kernel(x, fpp, COp, bpp, act, y, g, s * kPixelsPerTask, std::min(P, e * kPixelsPerTask), taps.data());
+    kernel(x, fp.filter.data(), fp.COp, fp.biasOrNull(), act, y + s * kPixelsPerTask * g.CO, g, s * kPixelsPerTask,
+           std::min(P, e * kPixelsPerTask), taps.data());
   });
 }
 
@@ -668,7 +680,9 @@ void conv2dFilterDirect(const T* x, const T* dy, const T* mask, T* df, T* db, co
   std::vector<T> partial((size_t)(parts * rows * COp), T(0));
   auto one = [&](int64_t t) {
     std::vector<T> taps((size_t)Kk);
-    kernel(x, dy, mask, partial.data() + t * rows * COp, COp, g, P * t / parts, P * (t + 1) / parts, taps.data());
+    const int64_t p0 = P * t / parts;
+    kernel(x, dy + p0 * g.CO, mask != nullptr ? mask + p0 * g.CO : nullptr, partial.data() + t * rows * COp, COp, g, p0,
+           P * (t + 1) / parts, taps.data());
   };
   if (parts > 1) pool().run(parts, one);
   else one(0);
@@ -827,6 +841,137 @@ Napi::Value MaxPool(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// ---- convolution followed by max pooling, fused ---------------------------------------------------------
+//
+// conv2d + bias + activation, then max pooling (geometry `pg` over the convolution's output), without
+// writing the convolution's output: a pooled row needs only the few convolution rows under its windows,
+// which are computed into a buffer that stays in cache and pooled from there. Each winner is recorded as
+// its flat index into the convolution's output (never materialised), as maxPool's argmax would be.
+
+// The convolution rows [lo, hi) under pooled row qh (clamped to the image; empty for a window wholly
+// in the padding).
+inline void convRowsUnder(const Geometry& pg, int64_t qh, int64_t& lo, int64_t& hi) {
+  const int64_t top = qh * pg.SH - pg.padTop;
+  lo = std::max<int64_t>(0, top);
+  hi = std::min<int64_t>(pg.H, top + (pg.FH - 1) * pg.DH + 1);
+}
+
+template <typename T>
+void conv2dMaxPoolImpl(const T* x, const T* f, const T* bias, int act, T* y, int32_t* argmax, const Geometry& g,
+                       const Geometry& pg) {
+  const int64_t Kk = g.FH * g.FW * g.C, C = g.CO, rows = pg.N * pg.OH;
+  if (rows == 0 || pg.OW == 0 || C == 0) return;
+  const PaddedFilter<T> fp(f, bias, g);
+  const ConvForwardFn<T> kernel = directForward<T>();
+  MaxPoolBandFn<T> pool;
+  if constexpr (sizeof(T) == 4) pool = CK->maxpoolBand_f32;
+  else pool = CK->maxpoolBand_f64;
+  const double work = (double)rows * pg.FH * g.OW * C * std::max<int64_t>(1, Kk);
+  parallelRanges(rows, work >= kEwParallel, [&](int64_t s, int64_t e) {
+    std::vector<T> taps((size_t)(4 * std::max<int64_t>(1, Kk)));
+    std::vector<T> band((size_t)(((pg.FH - 1) * pg.DH + 1) * g.OW * C));
+    for (int64_t row = s; row < e; row++) {
+      const int64_t n = row / pg.OH, qh = row % pg.OH;
+      int64_t lo, hi;
+      convRowsUnder(pg, qh, lo, hi);
+      T* out = y + row * pg.OW * C;
+      int32_t* arg = argmax + row * pg.OW * C;
+      if (lo < hi) {
+        const int64_t p0 = (n * g.OH + lo) * g.OW;
+        if (Kk > 0) kernel(x, fp.filter.data(), fp.COp, fp.biasOrNull(), act, band.data(), g, p0, p0 + (hi - lo) * g.OW, taps.data());
+        else
+          for (int64_t i = 0; i < (hi - lo) * g.OW; i++)
+            for (int64_t c = 0; c < C; c++) {
+              const T v = bias != nullptr ? bias[c] : T(0);
+              band[(size_t)(i * C + c)] = act == ACT_RELU && v <= T(0) ? T(0) : v;
+            }
+      }
+      pool(band.data(), lo, hi, qh * pg.SH - pg.padTop, (n * g.OH + lo) * g.OW * C, out, arg, pg, g.OW, C);
+    }
+  });
+}
+
+// The filter and bias gradients of conv2dMaxPool from the pooled gradient dP: per pooled row, the
+// gradient of the convolution rows under it is rebuilt in a small buffer (dP routed to each winner, where
+// the pooled output `mask` > 0 when the activation is relu) and fed to the direct filter kernel. Rows
+// shared by overlapping windows are visited once per pooled row, each time with that row's winners only:
+// the gradient is linear in dP, so the parts add up to the whole. out = [filter gradient, bias gradient].
+template <typename T>
+void conv2dMaxPoolFilterBiasImpl(const T* x, const T* dP, const T* mask, const int32_t* argmax, T* out,
+                                 const Geometry& g, const Geometry& pg) {
+  const int64_t Kk = g.FH * g.FW * g.C, C = g.CO, rows = pg.N * pg.OH, COp = paddedWidth<T>(C);
+  const int64_t accRows = Kk + 1;  // the filter's taps, then the bias
+  std::fill(out, out + Kk * C + C, T(0));
+  if (rows == 0 || pg.OW == 0 || C == 0) return;
+  const ConvFilterFn<T> kernel = directFilter<T>();
+  RouteBandFn<T> route;
+  if constexpr (sizeof(T) == 4) route = CK->routeBand_f32;
+  else route = CK->routeBand_f64;
+  const int64_t bandRows = (pg.FH - 1) * pg.DH + 1;
+  const double work = (double)rows * bandRows * g.OW * C * std::max<int64_t>(1, Kk);
+  const int64_t parts = work >= kEwParallel ? std::min<int64_t>(pool().size(), rows) : 1;
+  std::vector<T> partial((size_t)(parts * accRows * COp), T(0));
+  auto one = [&](int64_t t) {
+    std::vector<T> taps((size_t)std::max<int64_t>(1, Kk));
+    std::vector<T> band((size_t)(bandRows * g.OW * C));
+    T* acc = partial.data() + t * accRows * COp;
+    for (int64_t row = rows * t / parts; row < rows * (t + 1) / parts; row++) {
+      const int64_t n = row / pg.OH, qh = row % pg.OH;
+      int64_t lo, hi;
+      convRowsUnder(pg, qh, lo, hi);
+      if (lo >= hi) continue;
+      const int64_t cells = (hi - lo) * g.OW * C, base = (n * g.OH + lo) * g.OW * C;
+      std::fill(band.begin(), band.begin() + cells, T(0));
+      const int64_t q0 = row * pg.OW * C;
+      route(dP + q0, mask != nullptr ? mask + q0 : nullptr, argmax + q0, band.data(), lo, hi, qh * pg.SH - pg.padTop,
+            base, pg, g.OW, C);
+      const int64_t p0 = (n * g.OH + lo) * g.OW;
+      if (Kk > 0) kernel(x, band.data(), nullptr, acc, COp, g, p0, p0 + (hi - lo) * g.OW, taps.data());
+      else
+        for (int64_t i = 0; i < cells; i++) acc[(i % C)] += band[(size_t)i];
+    }
+  };
+  if (parts > 1) pool().run(parts, one);
+  else one(0);
+  for (int64_t t = 0; t < accRows; t++) {
+    T* dst = out + t * C;
+    for (int64_t co = 0; co < C; co++) {
+      T sum = T(0);
+      for (int64_t part = 0; part < parts; part++) sum += partial[(size_t)((part * accRows + t) * COp + co)];
+      dst[co] = sum;
+    }
+  }
+}
+
+// conv2dMaxPool(x, filter, bias | null, activation, y, argmax, convGeometry, poolGeometry)
+Napi::Value Conv2dMaxPool(const Napi::CallbackInfo& info) {
+  const Array x = array(info, 0), f = array(info, 1);
+  const void* bias = info[2].IsTypedArray() ? array(info, 2).data : nullptr;
+  const int act = (int)num(info, 3);
+  const Array y = array(info, 4), am = array(info, 5);
+  const Geometry g = geometry(array(info, 6)), pg = geometry(array(info, 7));
+  forFloat(x, [&](auto t) {
+    using T = decltype(t);
+    conv2dMaxPoolImpl(data<const T>(x), data<const T>(f), static_cast<const T*>(bias), act, data<T>(y),
+                      static_cast<int32_t*>(am.data), g, pg);
+  });
+  return info.Env().Undefined();
+}
+
+// conv2dMaxPoolBackpropFilterBias(x, dPooled, pooledOutput | null, argmax, out, convGeometry, poolGeometry)
+Napi::Value Conv2dMaxPoolBackpropFilterBias(const Napi::CallbackInfo& info) {
+  const Array x = array(info, 0), dP = array(info, 1);
+  const void* mask = info[2].IsTypedArray() ? array(info, 2).data : nullptr;
+  const Array am = array(info, 3), out = array(info, 4);
+  const Geometry g = geometry(array(info, 5)), pg = geometry(array(info, 6));
+  forFloat(x, [&](auto t) {
+    using T = decltype(t);
+    conv2dMaxPoolFilterBiasImpl(data<const T>(x), data<const T>(dP), static_cast<const T*>(mask),
+                                static_cast<const int32_t*>(am.data), data<T>(out), g, pg);
+  });
+  return info.Env().Undefined();
+}
+
 // avgPool(x, y, geometry)
 Napi::Value AvgPool(const Napi::CallbackInfo& info) {
   const Array x = array(info, 0), y = array(info, 1);
@@ -959,6 +1104,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dBackpropInput", Napi::Function::New(env, Conv2dBackpropInput));
   exports.Set("conv2dBackpropFilter", Napi::Function::New(env, Conv2dBackpropFilter));
   exports.Set("maxPool", Napi::Function::New(env, MaxPool));
+  exports.Set("conv2dMaxPool", Napi::Function::New(env, Conv2dMaxPool));
+  exports.Set("conv2dMaxPoolBackpropFilterBias", Napi::Function::New(env, Conv2dMaxPoolBackpropFilterBias));
   exports.Set("avgPool", Napi::Function::New(env, AvgPool));
   exports.Set("scatterAdd", Napi::Function::New(env, ScatterAdd));
   exports.Set("conv2dBackpropFilterBias", Napi::Function::New(env, Conv2dBackpropFilterBias));

@@ -195,7 +195,7 @@ struct Conv {
 #pragma GCC unroll 4
           for (int v = 0; v < NV; v++) acc[i][v] = (acc[i][v] > V{} || acc[i][v] != acc[i][v]) ? acc[i][v] : V{};
         }
-        T* out = y + (p + i) * g.CO + co0;
+        T* out = y + (p - p0 + i) * g.CO + co0;
         if (width == NV * L) {
 #pragma GCC unroll 4
           for (int v = 0; v < NV; v++) store(out + v * L, acc[i][v]);
@@ -255,8 +255,8 @@ struct Conv {
         walk.gather(taps);
         tapAt = nullptr;
       }
-      const T* d = dy + p * g.CO + co0;
-      const T* m = mask != nullptr ? mask + p * g.CO + co0 : nullptr;
+      const T* d = dy + (p - p0) * g.CO + co0;
+      const T* m = mask != nullptr ? mask + (p - p0) * g.CO + co0 : nullptr;
       V dv[NV];
       if (width == NV * L) {
 #pragma GCC unroll 4
@@ -377,6 +377,138 @@ struct Conv {
   }
 };
 
+// One pooled row of conv + max pool fused (addon.cc conv2dMaxPoolImpl): the max over the band of
+// convolution rows [lo, lo + bandRows) already computed into `band`, with each winner's flat index into
+// the whole convolution output (band index + base). Same rules as maxPool: NaN wins, ties keep the first.
+template <typename T>
+struct BandPool {
+  typedef T V __attribute__((vector_size(TF_VB)));
+  typedef int32_t IV __attribute__((vector_size(TF_VB)));  // lanes of float32's V (used for float only)
+  static constexpr int L = TF_VB / (int)sizeof(T);
+
+  static void row(const T* band, int64_t lo, int64_t hi, int64_t top, int64_t base, T* out, int32_t* arg,
+                  const ConvGeom& pg, int64_t OW, int64_t C) {
+    // The window's cells inside the band, in window order, as offsets into it; then each channel is a
+    // straight run of compares over them (the first cell seeds the max).
+    constexpr int64_t kMaxCells = 64;
+    const int64_t cellsMax = pg.FH * pg.FW;
+    int64_t stackCells[kMaxCells];
+    int64_t* cells = cellsMax <= kMaxCells ? stackCells : new int64_t[cellsMax];
+    for (int64_t qw = 0; qw < pg.OW; qw++, out += C, arg += C) {
+      const int64_t left = qw * pg.SW - pg.padLeft;
+      int64_t count = 0;
+      for (int64_t kh = 0; kh < pg.FH; kh++) {
+        const int64_t r = top + kh * pg.DH;
+        if (r < lo || r >= hi) continue;
+        for (int64_t kw = 0; kw < pg.FW; kw++) {
+          const int64_t col = left + kw * pg.DW;
+          if (col >= 0 && col < OW) cells[count++] = ((r - lo) * OW + col) * C;
+        }
+      }
+      if (count == 0) {
+        for (int64_t c = 0; c < C; c++) {
+          out[c] = -INFINITY;
+          arg[c] = -1;
+        }
+        continue;
+      }
+      int64_t c0 = 0;
+      if constexpr (sizeof(T) == 4) {
+        // Whole vectors of channels: compares and blends, the index vector riding along.
+        IV lane;
+        for (int l = 0; l < L; l++) lane[l] = l;
+        for (; c0 + L <= C; c0 += L) {
+          V best;
+          std::memcpy(&best, band + cells[0] + c0, sizeof(V));
+          IV win = lane + (int32_t)(base + cells[0] + c0);
+          for (int64_t k = 1; k < count; k++) {
+            V v;
+            std::memcpy(&v, band + cells[k] + c0, sizeof(V));
+            const IV take = (v > best) | ((v != v) & (best == best));
+            best = take ? v : best;
+            win = take ? lane + (int32_t)(base + cells[k] + c0) : win;
+          }
+          std::memcpy(out + c0, &best, sizeof(V));
+          std::memcpy(arg + c0, &win, sizeof(IV));
+        }
+      }
+      for (int64_t c = c0; c < C; c++) {
+        T best = band[cells[0] + c];
+        int32_t win = (int32_t)(base + cells[0] + c);
+        for (int64_t k = 1; k < count; k++) {
+          const T v = band[cells[k] + c];
+          if (v > best || (v != v && best == best)) {
+            best = v;
+            win = (int32_t)(base + cells[k] + c);
+          }
+        }
+        out[c] = best;
+        arg[c] = win;
+      }
+    }
+    if (cells != stackCells) delete[] cells;
+  }
+
+  // The reverse of `row`: adds each pooled gradient dP[qw, c] (only where mask[qw, c] > 0 when a mask is
+  // given) into the band at its winner, flat index win[qw, c] - base; the band holds the convolution's
+  // rows [lo, hi) and must be zeroed first. Written cell by cell of each window (a compare selects the
+  // winner's lanes), so that whole vectors move instead of one scattered element per channel.
+  static void route(const T* dP, const T* mask, const int32_t* win, T* band, int64_t lo, int64_t hi, int64_t top,
+                    int64_t base, const ConvGeom& pg, int64_t OW, int64_t C) {
+    for (int64_t qw = 0; qw < pg.OW; qw++, dP += C, win += C, mask = mask != nullptr ? mask + C : nullptr) {
+      const int64_t left = qw * pg.SW - pg.padLeft;
+      int64_t c0 = 0;
+      if constexpr (sizeof(T) == 4) {
+        IV lane;
+        for (int l = 0; l < L; l++) lane[l] = l;
+        for (; c0 + L <= C; c0 += L) {
+          V g;
+          IV w;
+          std::memcpy(&g, dP + c0, sizeof(V));
+          std::memcpy(&w, win + c0, sizeof(IV));
+          if (mask != nullptr) {
+            V m;
+            std::memcpy(&m, mask + c0, sizeof(V));
+            g = m > V{} ? g : V{};
+          }
+          for (int64_t kh = 0; kh < pg.FH; kh++) {
+            const int64_t r = top + kh * pg.DH;
+            if (r < lo || r >= hi) continue;
+            for (int64_t kw = 0; kw < pg.FW; kw++) {
+              const int64_t col = left + kw * pg.DW;
+              if (col < 0 || col >= OW) continue;
+              const int64_t at = ((r - lo) * OW + col) * C + c0;
+              V cell;
+              std::memcpy(&cell, band + at, sizeof(V));
+              cell += w == lane + (int32_t)(base + at) ? g : V{};
+              std::memcpy(band + at, &cell, sizeof(V));
+            }
+          }
+        }
+      }
+      const int64_t cells = (hi - lo) * OW * C;
+      for (int64_t c = c0; c < C; c++) {
+        const int64_t at = (int64_t)win[c] - base;
+        if (at < 0 || at >= cells) continue;  // an empty window (-1)
+        if (mask != nullptr && !(mask[c] > T(0))) continue;
+        band[at] += dP[c];
+      }
+    }
+  }
+};
+
+template <typename T>
+void routeBand(const T* dP, const T* mask, const int32_t* win, T* band, int64_t lo, int64_t hi, int64_t top,
+               int64_t base, const ConvGeom& pg, int64_t OW, int64_t C) {
+  BandPool<T>::route(dP, mask, win, band, lo, hi, top, base, pg, OW, C);
+}
+
+template <typename T>
+void maxPoolBand(const T* band, int64_t lo, int64_t hi, int64_t top, int64_t base, T* out, int32_t* arg,
+                 const ConvGeom& pg, int64_t OW, int64_t C) {
+  BandPool<T>::row(band, lo, hi, top, base, out, arg, pg, OW, C);
+}
+
 template <typename T>
 void convForward(const T* x, const T* fp, int64_t COp, const T* bias, int act, T* y, const ConvGeom& g,
                  int64_t p0, int64_t p1, T* taps) {
@@ -400,6 +532,10 @@ const tapeflow::ConvKernelTable convTable = {
     convFilter<double>,
     maxPoolRows<float>,
     maxPoolRows<double>,
+    maxPoolBand<float>,
+    maxPoolBand<double>,
+    routeBand<float>,
+    routeBand<double>,
 };
 
 }  // namespace

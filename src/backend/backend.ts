@@ -96,6 +96,31 @@ export interface Backend {
     g: Conv2DGeometry,
   ): TypedArray;
   maxPool(x: StridedView, g: Conv2DGeometry): { y: TypedArray; argmax: Int32Array };
+  /**
+   * maxPool(conv2dBiasActivation(...), pool) where `pool` is the pooling geometry over the convolution's
+   * output; argmax indexes that output, which a backend need not write out.
+   */
+  conv2dBiasActivationMaxPool(
+    x: StridedView,
+    filter: StridedView,
+    bias: StridedView,
+    g: Conv2DGeometry,
+    activation: FusedActivation,
+    pool: Conv2DGeometry,
+  ): { y: TypedArray; argmax: Int32Array };
+  /**
+   * [filter gradient, bias gradient] of conv2dBiasActivationMaxPool from the pooled gradient: dPooled
+   * routed to the convolution's output at `argmax` (where the pooled output is > 0 when `pooledOutput`,
+   * relu's mask, is given), then as conv2dBackpropFilterBias.
+   */
+  conv2dMaxPoolBackpropFilterBias(
+    x: StridedView,
+    dPooled: StridedView,
+    pooledOutput: StridedView | null,
+    argmax: Int32Array,
+    g: Conv2DGeometry,
+    pool: Conv2DGeometry,
+  ): TypedArray;
   avgPool(x: StridedView, g: Conv2DGeometry): TypedArray;
   avgPoolBackprop(dy: StridedView, g: Conv2DGeometry): TypedArray;
   inv(opName: string, a: StridedView, batch: number, n: number): TypedArray;

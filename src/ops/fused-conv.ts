@@ -102,25 +102,31 @@ export interface FusedConv2DArgs extends Conv2DOptions {
   activation?: FusedActivation;
 }
 
-/** activation(conv2d(x, filter) + bias) in one pass, as tfjs's tf.fused.conv2d. */
-export function fusedConv2d(args: FusedConv2DArgs): Tensor {
-  const { g, x, filter } = conv2dGeometryOf('fused.conv2d', args.x, args.filter, args);
+/** Checks fused.conv2d's operands (naming `opName` in errors): the geometry and the bias in x's dtype. */
+export function fusedConvOperands(opName: string, args: FusedConv2DArgs) {
+  const { g, x, filter } = conv2dGeometryOf(opName, args.x, args.filter, args);
   const activation = args.activation ?? 'linear';
   if (activation !== 'linear' && activation !== 'relu') {
     throw new RangeError(
-      `fused.conv2d: activation must be 'linear' or 'relu', got ${JSON.stringify(activation)}`,
+      `${opName}: activation must be 'linear' or 'relu', got ${JSON.stringify(activation)}`,
     );
   }
   const bias = toTensor(
     args.bias ?? new Tensor(new Float64Array(g.outChannels), [g.outChannels], 'float64'),
-    'fused.conv2d',
+    opName,
     x.dtype,
   );
   const b = bias.dtype === x.dtype ? bias : bias.cast(x.dtype);
   if (b.rank !== 1 || b.shape[0] !== g.outChannels) {
     throw new RangeError(
-      `fused.conv2d: expected a bias of shape [${g.outChannels}] for filter ${formatShape(filter.shape)}, got ${describeTensor(b)}`,
+      `${opName}: expected a bias of shape [${g.outChannels}] for filter ${formatShape(filter.shape)}, got ${describeTensor(b)}`,
     );
   }
-  return runOp(fusedConv2dOp, [x, filter, b], { g, activation });
+  return { g, x, filter, bias: b, activation };
+}
+
+/** activation(conv2d(x, filter) + bias) in one pass, as tfjs's tf.fused.conv2d. */
+export function fusedConv2d(args: FusedConv2DArgs): Tensor {
+  const { g, x, filter, bias, activation } = fusedConvOperands('fused.conv2d', args);
+  return runOp(fusedConv2dOp, [x, filter, bias], { g, activation });
 }

@@ -18,7 +18,7 @@ export { logSoftmax, softmax, sparseSoftmaxCrossEntropyWithLogits } from './soft
 
 type Pair = [number, number];
 
-function pair(opName: string, name: string, v: number | readonly number[]): Pair {
+export function pair(opName: string, name: string, v: number | readonly number[]): Pair {
   const p = typeof v === 'number' ? [v, v] : [...v];
   if (p.length !== 2 || p.some((k) => !Number.isInteger(k) || k < 1)) {
     throw new RangeError(

@@ -9,6 +9,7 @@ import { castOp } from './cast.js';
 import { clipByValue } from './clip.js';
 import { einsum } from './einsum.js';
 import { conv2dBackpropFilterBiasOp, fusedConv2dOp } from './fused-conv.js';
+import { conv2dMaxPoolBackpropFilterBiasOp, fusedConv2dMaxPoolOp } from './fused-conv-pool.js';
 import { gatherOp, scatterAddOp } from './gather.js';
 import {
   type DecompositionOpName,
@@ -72,6 +73,8 @@ export const primitives = {
   conv2d: conv2dOp as AnyOp,
   fusedConv2d: fusedConv2dOp as AnyOp,
   conv2dBackpropFilterBias: conv2dBackpropFilterBiasOp as AnyOp,
+  fusedConv2dMaxPool: fusedConv2dMaxPoolOp as AnyOp,
+  conv2dMaxPoolBackpropFilterBias: conv2dMaxPoolBackpropFilterBiasOp as AnyOp,
   conv2dBackpropInput: conv2dBackpropInputOp as AnyOp,
   conv2dBackpropFilter: conv2dBackpropFilterOp as AnyOp,
   maxPool: maxPoolOp as AnyOp,

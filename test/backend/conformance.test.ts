@@ -449,6 +449,63 @@ describeNative('native backend conformance (vs the JS reference)', () => {
     }
   });
 
+  it('conv + bias + activation + max pool fused, forward and filter/bias gradient', () => {
+    const r = rng(12);
+    const convs: [number[], number, number, number, [number, number], 'same' | 'valid'][] = [
+      [[3, 12, 11, 1], 3, 3, 32, [1, 1], 'valid'],
+      [[2, 9, 9, 2], 3, 3, 33, [2, 1], 'same'],
+      [[2, 8, 7, 3], 2, 2, 17, [1, 1], 'same'],
+      [[1, 7, 7, 5], 3, 3, 8, [1, 1], 'valid'], // 45 taps: the unfused GEMM path
+    ];
+    const pools: [number, number, 'same' | 'valid'][] = [
+      [2, 2, 'valid'],
+      [3, 2, 'same'],
+      [2, 1, 'valid'],
+    ];
+    for (const dtype of FLOATS) {
+      for (const [xs, fh, fw, co, strides, padding] of convs) {
+        for (const [size, stride, poolPadding] of pools) {
+          const g = conv2dGeometry('conv', xs, fh, fw, co, strides, padding, [1, 1]);
+          const convShape = [g.batch, g.outHeight, g.outWidth, co];
+          const pg = pool2dGeometry('pool', convShape, [size, size], [stride, stride], poolPadding);
+          // Finite inputs: where no pooling window reads a convolution row, the JS reference still
+          // multiplies its zero gradient by the input (NaN * 0), the fused kernel skips the row.
+          const x = randomView(r, dtype, xs);
+          const f = randomView(r, dtype, [fh, fw, xs[3]!, co]);
+          const b = randomView(r, dtype, [co]);
+          const taps = fh * fw * xs[3]!;
+          const what = `${dtype} x [${xs}] f ${fh}x${fw}x${co} pool ${size}/${stride} ${poolPadding}`;
+          for (const act of ['linear', 'relu'] as const) {
+            const fn = native.conv2dBiasActivationMaxPool(x, f, b, g, act, pg);
+            const fj = jsBackend.conv2dBiasActivationMaxPool(x, f, b, g, act, pg);
+            expectAgree(`conv2dBiasActivationMaxPool ${act} ${what}`, fn.y, fj.y, dtype, 4 * taps);
+            // A different winner only between values equal to rounding (the backends sum in other orders)
+            const z = jsBackend.conv2dBiasActivation(x, f, b, g, act);
+            for (let q = 0; q < fn.argmax.length; q++) {
+              if (fn.argmax[q] !== fj.argmax[q]) {
+                const [a, e] = [z[fn.argmax[q]!]!, z[fj.argmax[q]!]!];
+                const tied = a === e || (Number.isNaN(a) && Number.isNaN(e)) || Math.abs(a - e) < 1e-4;
+                expect(tied, `${what}: winner ${q}: ${a} vs ${e}`).toBe(true);
+              }
+            }
+            const dp = randomView(r, dtype, [pg.batch, pg.outHeight, pg.outWidth, co]);
+            for (const mask of act === 'relu'
+              ? [null, { ...dp, storage: fn.y, strides: contiguousStrides(dp.shape), offset: 0 }]
+              : [null]) {
+              expectAgree(
+                `conv2dMaxPoolBackpropFilterBias ${act} ${mask ? 'masked' : ''} ${what}`,
+                native.conv2dMaxPoolBackpropFilterBias(x, dp, mask, fn.argmax, g, pg),
+                jsBackend.conv2dMaxPoolBackpropFilterBias(x, dp, mask, fn.argmax, g, pg),
+                dtype,
+                4 * g.batch * g.outHeight * g.outWidth,
+              );
+            }
+          }
+        }
+      }
+    }
+  });
+
   it('maxPool over wide channel counts (the CNN layers), with NaN and ties', () => {
     const r = rng(11);
     for (const dtype of FLOATS) {

@@ -1,4 +1,4 @@
-import type { Backend } from '../backend.js';
+import type { Backend, Conv2DGeometry } from '../backend.js';
 import { allocate, type FloatArray, type TypedArray } from '../dtype.js';
 import { conv2d, conv2dBackpropFilter, conv2dBackpropInput, conv2dBiasActivation } from './conv.js';
 import * as decomp from './decompositions.js';
@@ -7,10 +7,20 @@ import { BINARY_EXPRESSIONS, UNARY_EXPRESSIONS } from './expressions.js';
 import { concat, gather, scatterAdd, unslice } from './indexing.js';
 import { luDeterminant, luInverse, luSolve } from './lu.js';
 import { matmulInto } from './matmul.js';
-import { avgPool, avgPoolBackprop, maxPool } from './pool.js';
+import { avgPool, avgPoolBackprop, maxPool, routePooledGradient } from './pool.js';
 import { argReduce, cumsum, reduce } from './reduce.js';
 import { softmax, softmaxGrad, sparseSoftmaxCrossEntropy, sparseSoftmaxCrossEntropyGrad } from './softmax.js';
 import { copyToContiguous, type StridedView } from './strided.js';
+
+/** [filter gradient, bias gradient] of conv2d + bias from the gradient dz of its output. */
+function filterBiasGradient(x: FloatArray, dz: FloatArray, g: Conv2DGeometry): FloatArray {
+  const df = conv2dBackpropFilter(x, dz, g);
+  const CO = g.outChannels;
+  const out = allocate(dz instanceof Float64Array ? 'float64' : 'float32', df.length + CO) as FloatArray;
+  out.set(df);
+  for (let i = 0; i < dz.length; i += CO) for (let c = 0; c < CO; c++) out[df.length + c]! += dz[i + c];
+  return out;
+}
 
 function contiguous(x: StridedView): TypedArray {
   return copyToContiguous(x);
@@ -92,12 +102,16 @@ export const jsBackend: Backend = {
     const dz = reluOutput
       ? jsBackend.binary('reluBackprop', dy, reluOutput, dy.shape, dy.dtype)
       : (contiguous(dy) as FloatArray);
-    const df = conv2dBackpropFilter(contiguous(x) as FloatArray, dz as FloatArray, g);
-    const CO = g.outChannels;
-    const out = allocate(dy.dtype, df.length + CO);
-    out.set(df);
-    for (let i = 0; i < dz.length; i += CO) for (let c = 0; c < CO; c++) out[df.length + c]! += dz[i + c];
-    return out;
+    return filterBiasGradient(contiguous(x) as FloatArray, dz as FloatArray, g);
+  },
+  conv2dBiasActivationMaxPool(x, filter, bias, g, activation, pool) {
+    const z = jsBackend.conv2dBiasActivation(x, filter, bias, g, activation) as FloatArray;
+    return maxPool(z, pool);
+  },
+  conv2dMaxPoolBackpropFilterBias(x, dPooled, pooledOutput, argmax, g) {
+    const mask = pooledOutput ? (contiguous(pooledOutput) as FloatArray) : null;
+    const dz = routePooledGradient(contiguous(dPooled) as FloatArray, mask, argmax, g);
+    return filterBiasGradient(contiguous(x) as FloatArray, dz, g);
   },
   conv2dBackpropInput: (dy, filter, g) =>
     conv2dBackpropInput(contiguous(dy) as FloatArray, contiguous(filter) as FloatArray, g),

@@ -35,6 +35,26 @@ function checkPoolGeometry(opName: string, g: Conv2DGeometry): void {
 }
 
 /**
+ * The gradient of a convolution's output [N, OH, OW, CO] (geometry `g`) that was max-pooled: each pooled
+ * gradient added at its window's winner (`argmax`, -1 for an empty window), only where the pooled output
+ * `mask` is > 0 when one is given (relu's gradient, read from the pooled output).
+ */
+export function routePooledGradient(
+  dPooled: FloatArray,
+  mask: FloatArray | null,
+  argmax: Int32Array,
+  g: Conv2DGeometry,
+): FloatArray {
+  const size = g.batch * g.outHeight * g.outWidth * g.outChannels;
+  const dz = dPooled instanceof Float64Array ? new Float64Array(size) : new Float32Array(size);
+  for (let q = 0; q < dPooled.length; q++) {
+    const at = argmax[q]!;
+    if (at >= 0 && (mask === null || mask[q]! > 0)) dz[at]! += dPooled[q];
+  }
+  return dz;
+}
+
+/**
  * Max pooling. Returns y [N,outH,outW,C] and, per output element, `argmax`: the flat index into x of the
  * winning element. On ties the first cell in window order (row-major over the window) wins; a window that
  * holds a NaN gives NaN, with argmax at its first NaN. A window with no in-range cell (possible only with

@@ -41,6 +41,27 @@ export interface NativeAddon {
     geometry: Float64Array,
   ): void;
   maxPool(x: TypedArray, y: TypedArray, argmax: Int32Array, geometry: Float64Array): void;
+  /** Convolution (direct kernels) + bias + activation, then max pooling, without writing the convolution out. */
+  conv2dMaxPool(
+    x: TypedArray,
+    filter: TypedArray,
+    bias: TypedArray | null,
+    activation: number,
+    y: TypedArray,
+    argmax: Int32Array,
+    geometry: Float64Array,
+    poolGeometry: Float64Array,
+  ): void;
+  /** out = [filter gradient, bias gradient] of conv2dMaxPool (written whole). */
+  conv2dMaxPoolBackpropFilterBias(
+    x: TypedArray,
+    dPooled: TypedArray,
+    mask: TypedArray | null,
+    argmax: Int32Array,
+    out: TypedArray,
+    geometry: Float64Array,
+    poolGeometry: Float64Array,
+  ): void;
   avgPool(x: TypedArray, y: TypedArray, geometry: Float64Array): void;
   /** out [outer, size, inner] = 0, then += updates [outer, count, inner] at rows `indices` (out need not be zeroed). */
   scatterAdd(

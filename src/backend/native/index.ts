@@ -8,9 +8,17 @@
  */
 import { broadcastStrides } from '../../tensor/shape.js';
 import type { Backend, BinaryKind, ReduceKind, UnaryKind } from '../backend.js';
-import { allocate, arrayConstructor, type DType, type TypedArray } from '../dtype.js';
+import {
+  allocate,
+  arrayConstructor,
+  type DType,
+  dtypeOfArray,
+  type FloatArray,
+  type TypedArray,
+} from '../dtype.js';
 import type { Conv2DGeometry } from '../js/conv.js';
 import { jsBackend } from '../js/index.js';
+import { routePooledGradient } from '../js/pool.js';
 import { denseRows, rowsCols } from '../js/softmax.js';
 import { collapseAxes, copyToContiguous, isContiguous, type StridedView } from '../js/strided.js';
 import { noteAllocation, RECYCLE_MIN_ELEMENTS, takeRecycled } from '../recycle.js';
@@ -66,6 +74,8 @@ export const NATIVE_KERNELS = [
   'conv2dBackpropFilter',
   'conv2dBackpropFilterBias',
   'maxPool',
+  'conv2dBiasActivationMaxPool',
+  'conv2dMaxPoolBackpropFilterBias',
   'avgPool',
   'scatterAdd',
   'softmax',
@@ -174,7 +184,7 @@ export function setSmallSizeThresholds(
 }
 
 export function createNativeBackend(native: NativeAddon): Backend {
-  return {
+  const backend: Backend = {
     ...jsBackend,
     name: 'native',
     binary(kind, a, b, outShape, outDtype) {
@@ -357,6 +367,55 @@ export function createNativeBackend(native: NativeAddon): Backend {
       native.maxPool(dense(x), y, argmax, geometry(g));
       return { y, argmax };
     },
+    conv2dBiasActivationMaxPool(x, filter, bias, g, activation, pool) {
+      const direct = g.filterHeight * g.filterWidth * g.inChannels <= DIRECT_CONV_TAPS;
+      if (!isFloat(x.dtype) || filter.dtype !== x.dtype || bias.dtype !== x.dtype || !direct) {
+        // Many taps: the convolution's GEMM path, then the pooling kernel.
+        const z = backend.conv2dBiasActivation(x, filter, bias, g, activation);
+        return backend.maxPool(denseView(z, convOutputShape(g)), pool);
+      }
+      const size = pool.batch * pool.outHeight * pool.outWidth * pool.inChannels;
+      const y = allocateForOverwrite(x.dtype, size);
+      const argmax = allocateForOverwrite('int32', size) as Int32Array;
+      native.conv2dMaxPool(
+        dense(x),
+        dense(filter),
+        dense(bias),
+        activation === 'relu' ? 1 : 0,
+        y,
+        argmax,
+        geometry(g),
+        geometry(pool),
+      );
+      return { y, argmax };
+    },
+    conv2dMaxPoolBackpropFilterBias(x, dPooled, pooledOutput, argmax, g, pool) {
+      const direct = g.filterHeight * g.filterWidth * g.inChannels <= DIRECT_CONV_TAPS;
+      const same = (v: StridedView | null) => v === null || v.dtype === x.dtype;
+      if (!isFloat(x.dtype) || !same(dPooled) || !same(pooledOutput)) {
+        return jsBackend.conv2dMaxPoolBackpropFilterBias(x, dPooled, pooledOutput, argmax, g, pool);
+      }
+      if (!direct) {
+        // Many taps: the convolution's gradient written out, then the GEMM path.
+        const mask = pooledOutput && (dense(pooledOutput) as FloatArray);
+        const dz = routePooledGradient(dense(dPooled) as FloatArray, mask, argmax, g);
+        return backend.conv2dBackpropFilterBias(x, denseView(dz, convOutputShape(g)), null, g);
+      }
+      const out = allocateForOverwrite(
+        x.dtype,
+        g.filterHeight * g.filterWidth * g.inChannels * g.outChannels + g.outChannels,
+      );
+      native.conv2dMaxPoolBackpropFilterBias(
+        dense(x),
+        dense(dPooled),
+        pooledOutput ? dense(pooledOutput) : null,
+        argmax,
+        out,
+        geometry(g),
+        geometry(pool),
+      );
+      return out;
+    },
     scatterAdd(updates, indices, axis, size) {
       const count = indices.length;
       if (!isFloat(updates.dtype) || sizeOf(updates.shape) < SMALL_ELEMENTWISE) {
@@ -437,6 +496,23 @@ export function createNativeBackend(native: NativeAddon): Backend {
       return out;
     },
   };
+  return backend;
+}
+
+/** Reductions (fh * fw * Cin) up to this many taps run the addon's direct convolution kernels (kDirectTaps). */
+const DIRECT_CONV_TAPS = 36;
+
+const convOutputShape = (g: Conv2DGeometry) => [g.batch, g.outHeight, g.outWidth, g.outChannels];
+
+/** A contiguous array seen as a view of `shape`. */
+function denseView(storage: TypedArray, shape: readonly number[]): StridedView {
+  const strides = new Array<number>(shape.length);
+  let stride = 1;
+  for (let i = shape.length - 1; i >= 0; i--) {
+    strides[i] = stride;
+    stride *= shape[i]!;
+  }
+  return { storage, shape, strides, offset: 0, dtype: dtypeOfArray(storage) };
 }
 
 /** conv2d's output: every element is written unless the reduction is empty (no input channels). */

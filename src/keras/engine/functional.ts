@@ -51,15 +51,33 @@ export class FunctionalGraph {
     this.layers = [...layerDepth.keys()].sort(
       (a, b) => byDepth(layerDepth.get(a)!, layerDepth.get(b)!) || discovery.get(a)! - discovery.get(b)!,
     );
+    this.fusible = fusiblePairs(this.nodes, outputs);
   }
 
-  /** Runs the graph on concrete inputs (one per model input) and returns the outputs in order. */
+  /** Node -> the one node that reads its output, for single-tensor calls nothing else observes. */
+  private readonly fusible: Map<GraphNode, GraphNode>;
+
+  /**
+   * Runs the graph on concrete inputs (one per model input) and returns the outputs in order. A node
+   * whose output only its successor reads may run fused with it (Layer.callAfter).
+   */
   run(values: readonly Tensor[], args: CallArgs): Tensor[] {
     const known = new Map<SymbolicTensor, Tensor>();
     this.inputs.forEach((t, i) => {
       known.set(t, values[i]!);
     });
+    const ranFused = new Set<GraphNode>();
     for (const node of this.nodes) {
+      if (ranFused.has(node)) continue;
+      const next = this.fusible.get(node);
+      if (next !== undefined) {
+        const y = next.layer.callAfter(node.layer, known.get(node.inputs[0]!)!);
+        if (y !== null) {
+          known.set(next.outputs[0]!, y);
+          ranFused.add(next);
+          continue;
+        }
+      }
       const xs = node.inputs.map((t) => known.get(t)!);
       const callArgs = Object.keys(node.args).length === 0 ? args : { ...args, ...node.args };
       const out = node.layer.apply(node.packedInputs ? xs : xs[0]!, callArgs) as Tensor | Tensor[];
@@ -117,4 +135,34 @@ function traverse(
     }
   }
   return { order, discovery };
+}
+
+/**
+ * The pairs (a, b) of single-input, single-output calls without extra arguments where b alone reads a's
+ * output and it is not a model output: running them as one cannot change what anyone sees. b need not
+ * follow a directly in `nodes`, but it depends on nothing else, so computing it early is safe.
+ */
+function fusiblePairs(
+  nodes: readonly GraphNode[],
+  outputs: readonly SymbolicTensor[],
+): Map<GraphNode, GraphNode> {
+  const readers = new Map<SymbolicTensor, GraphNode[]>();
+  for (const node of nodes) {
+    for (const t of node.inputs) readers.set(t, [...(readers.get(t) ?? []), node]);
+  }
+  const simple = (n: GraphNode) =>
+    n.inputs.length === 1 &&
+    n.outputs.length === 1 &&
+    !n.packedInputs &&
+    !n.packedOutputs &&
+    Object.keys(n.args).length === 0;
+  const pairs = new Map<GraphNode, GraphNode>();
+  for (const node of nodes) {
+    if (!simple(node) || outputs.includes(node.outputs[0]!)) continue;
+    const next = readers.get(node.outputs[0]!);
+    if (next?.length === 1 && simple(next[0]!) && next[0]!.inputs[0] === node.outputs[0]) {
+      pairs.set(node, next[0]!);
+    }
+  }
+  return pairs;
 }

@@ -276,6 +276,16 @@ export class Layer {
     this.built = true;
   }
 
+  /**
+   * This layer applied to the output of `previous`, computed from `previous`'s input in one fused
+   * computation; null when the pair does not fuse, and then the two layers run one after the other. A
+   * graph runs it only when this layer alone reads `previous`'s output and nothing else sees it, and
+   * only once both layers are built. The base fuses nothing.
+   */
+  callAfter(_previous: Layer, _input: Tensor): Tensor | null {
+    return null;
+  }
+
   /** The computation; override it. The base returns its input. */
   call(inputs: Tensor | Tensor[], _args: CallArgs = {}): Tensor | Tensor[] {
     return inputs;

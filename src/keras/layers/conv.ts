@@ -5,7 +5,7 @@
  */
 import { conv2dGeometry } from '../../backend/js/conv.js';
 import { add } from '../../ops/binary.js';
-import { fusedConv2d } from '../../ops/fused-conv.js';
+import { type FusedConv2DArgs, fusedConv2d } from '../../ops/fused-conv.js';
 import { conv2d, conv2dBackpropInputOp } from '../../ops/nn.js';
 import { runOp } from '../../ops/op.js';
 import { concat, expandDims, reshape, slice, squeeze } from '../../ops/shape.js';
@@ -201,6 +201,36 @@ export class Conv2D extends BaseConv {
       return fusedConv2d({ x: inputs, filter: this.kernel!, bias: this.bias, activation, ...options });
     }
     return this.finish(conv2d(inputs, this.kernel!, options));
+  }
+
+  /**
+   * The operands of this layer's call as one fused convolution (bias, then relu or nothing) on `x`, or
+   * null when the call is something else: a subclass (its call may differ), no bias, another
+   * activation, an activity regularizer, or an input the layer's own checks should judge.
+   */
+  fusedCallArgs(x: Tensor): FusedConv2DArgs | null {
+    const activation = activationName(this.activation);
+    if (
+      Object.getPrototypeOf(this) !== Conv2D.prototype ||
+      !this.built ||
+      !this.bias ||
+      this.activityRegularizer ||
+      (activation !== 'relu' && activation !== 'linear') ||
+      x.dtype !== this.dtype ||
+      x.rank !== 4 ||
+      x.shape[3] !== this.kernel!.shape[2]
+    ) {
+      return null;
+    }
+    return {
+      x,
+      filter: this.kernel!,
+      bias: this.bias,
+      activation,
+      strides: this.strides,
+      padding: this.padding as 'valid' | 'same',
+      dilations: this.dilationRate,
+    };
   }
 
   override computeOutputShape(s: ShapeSpec): ShapeSpec {

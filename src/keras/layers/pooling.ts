@@ -1,4 +1,5 @@
 /** Pooling (channels last): Max/AveragePooling1D and 2D, GlobalAverage/GlobalMaxPooling 1D and 2D, ZeroPadding2D. */
+import { fusedConv2dMaxPool } from '../../ops/fused-conv-pool.js';
 import { avgPool, maxPool } from '../../ops/nn.js';
 import { max, mean } from '../../ops/reduce.js';
 import { expandDims, pad, squeeze } from '../../ops/shape.js';
@@ -6,7 +7,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { InputSpec } from '../engine/input-spec.js';
 import { Layer, type LayerArgs } from '../engine/layer.js';
 import type { ShapeSpec } from '../engine/symbolic.js';
-import { convOutputLength } from './conv.js';
+import { Conv2D, convOutputLength } from './conv.js';
 
 export interface PoolingArgs extends LayerArgs {
   poolSize?: number | readonly number[];
@@ -89,6 +90,30 @@ export class MaxPooling2D extends Pooling {
   }
   protected pool(x: Tensor, size: number[], strides: number[]): Tensor {
     return maxPool(x, size, strides, this.padding);
+  }
+
+  /**
+   * After a Conv2D (bias, relu or linear): one fused op, so that the convolution's output, the largest
+   * tensor of a small CNN, is never written out (ops/fused-conv-pool.ts).
+   */
+  override callAfter(previous: Layer, input: Tensor): Tensor | null {
+    if (
+      !(previous instanceof Conv2D) ||
+      Object.getPrototypeOf(this) !== MaxPooling2D.prototype ||
+      !this.built ||
+      this.activityRegularizer ||
+      this.dtype !== previous.dtype
+    ) {
+      return null;
+    }
+    const conv = previous.fusedCallArgs(input);
+    if (conv === null) return null;
+    return fusedConv2dMaxPool({
+      ...conv,
+      poolSize: this.poolSize,
+      poolStrides: this.strides,
+      poolPadding: this.padding,
+    });
   }
 }
 

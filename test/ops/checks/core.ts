@@ -3,6 +3,12 @@ import { pool2dGeometry } from '../../../src/backend/js/pool.js';
 import * as tf from '../../../src/index.js';
 import { reluBackprop } from '../../../src/ops/binary.js';
 import { conv2dBackpropFilterBiasOp } from '../../../src/ops/fused-conv.js';
+import {
+  conv2dMaxPoolBackpropFilterBiasOp,
+  fusedConv2dMaxPoolOp,
+  pooledWinners,
+  poolOverConv,
+} from '../../../src/ops/fused-conv-pool.js';
 import { avgPoolBackpropOp, conv2dBackpropFilterOp, conv2dBackpropInputOp } from '../../../src/ops/nn.js';
 import { runOp } from '../../../src/ops/op.js';
 import type { CoreOpName } from '../../../src/ops/registry.js';
@@ -18,6 +24,17 @@ const W49 = rand([4, 9]);
 const convInput = () => [rand([2, 6, 6, 2]), rand([3, 3, 2, 3])];
 const convGeom = conv2dGeometry('conv2d', [2, 6, 6, 2], 3, 3, 3, [2, 2], 'same', [1, 1]);
 const poolGeom = pool2dGeometry('avgPool', [1, 5, 5, 2], [3, 3], [2, 2], 'same');
+// conv 3x3 'same' over [2, 5, 5, 2] -> [2, 5, 5, 3], then overlapping 3x3 windows, stride 2 -> [2, 3, 3, 3]
+const convPoolGeom = conv2dGeometry('conv2d', [2, 5, 5, 2], 3, 3, 3, [1, 1], 'same', [1, 1]);
+const convPoolPool = poolOverConv('maxPool', convPoolGeom, [3, 3], [2, 2], 'same');
+// Winners of one forward pass, fixed for the gradient op's check (its inputs are x, dy and the output)
+const convPoolWinners = pooledWinners(
+  runOp(fusedConv2dMaxPoolOp, [rand([2, 5, 5, 2]), rand([3, 3, 2, 3]), rand([3])], {
+    g: convPoolGeom,
+    pool: convPoolPool,
+    activation: 'relu',
+  }),
+)!;
 
 export const coreChecks: Record<CoreOpName, Check> = {
   // ---- unary primitives
@@ -180,6 +197,33 @@ export const coreChecks: Record<CoreOpName, Check> = {
     // x, dy and the relu output the gradient is masked by (kept away from 0, either sign)
     inputs: () => [rand([2, 6, 6, 2]), rand([2, 3, 3, 3]), rand([2, 3, 3, 3], 0.2, 1, true)],
     fn: (x, dy, y) => runOp(conv2dBackpropFilterBiasOp, [x, dy, y], { g: convGeom, relu: true }).square(),
+  },
+  fusedConv2dMaxPool: {
+    inputs: () => [rand([2, 5, 5, 2]), rand([3, 3, 2, 3]), rand([3])],
+    fn: (x, f, b) =>
+      tf.fused
+        .conv2dMaxPool({
+          x,
+          filter: f,
+          bias: b.add(0.3),
+          activation: 'relu',
+          padding: 'same',
+          poolSize: 3,
+          poolStrides: 2,
+          poolPadding: 'same',
+        })
+        .square(),
+  },
+  conv2dMaxPoolBackpropFilterBias: {
+    // x, the pooled gradient and the pooled output that masks it (kept away from 0, either sign)
+    inputs: () => [rand([2, 5, 5, 2]), rand([2, 3, 3, 3]), rand([2, 3, 3, 3], 0.2, 1, true)],
+    fn: (x, dy, y) =>
+      runOp(conv2dMaxPoolBackpropFilterBiasOp, [x, dy, y], {
+        g: convPoolGeom,
+        pool: convPoolPool,
+        relu: true,
+        winners: convPoolWinners,
+      }).square(),
   },
   conv2dBackpropInput: {
     inputs: () => [rand([2, 3, 3, 3]), rand([3, 3, 2, 3])],
