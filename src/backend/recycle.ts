@@ -13,8 +13,11 @@ import type { TypedArray } from './dtype.js';
 
 /** Arrays at least this long are tracked and pooled. */
 export const RECYCLE_MIN_ELEMENTS = 4096;
-/** At most this many arrays of one type and length wait in the pool, and this many bytes in all. */
-const PER_KIND = 4;
+/**
+ * At most this many arrays of one type and length wait in the pool, and this many bytes in all (a step
+ * of a small model makes a dozen activations and gradients of one shape).
+ */
+const PER_KIND = 16;
 const MAX_BYTES = 64 << 20;
 
 const pool = new Map<string, TypedArray[]>();
@@ -22,6 +25,8 @@ let pooledBytes = 0;
 /** Arrays allocated while tracking was on and not reused since: the only ones `recycle` accepts. */
 let born = new WeakSet<TypedArray>();
 let tracking = 0;
+/** Lists that `collectAllocations` is filling (innermost last). */
+const collectors: TypedArray[][] = [];
 
 function kind(ctor: { name: string }, length: number): string {
   return `${ctor.name}:${length}`;
@@ -42,8 +47,12 @@ export function takeRecycled<T extends TypedArray>(ctor: { name: string }, lengt
 /** Called for every new (or reused) array: remembers it when allocations are being tracked. */
 export function noteAllocation(a: TypedArray): void {
   if (a.length < RECYCLE_MIN_ELEMENTS) return;
-  if (tracking > 0) born.add(a);
-  else born.delete(a);
+  if (tracking > 0) {
+    born.add(a);
+    collectors.at(-1)?.push(a);
+  } else {
+    born.delete(a);
+  }
 }
 
 /** Runs `fn` remembering the large arrays it allocates (they become eligible for `recycle`). */
@@ -53,6 +62,16 @@ export function trackAllocations<T>(fn: () => T): T {
     return fn();
   } finally {
     tracking--;
+  }
+}
+
+/** As trackAllocations, and appends each large array allocated meanwhile to `into` (repeats possible). */
+export function collectAllocations<T>(into: TypedArray[], fn: () => T): T {
+  collectors.push(into);
+  try {
+    return trackAllocations(fn);
+  } finally {
+    collectors.pop();
   }
 }
 

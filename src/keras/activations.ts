@@ -175,6 +175,11 @@ for (const [name, fn, aliases] of ACTIVATIONS) {
   for (const a of aliases) BY_NAME.set(a, fn);
   if (!NAME_OF.has(fn)) NAME_OF.set(fn, name);
 }
+/** Whether `fn` is one of the built-in activations (which keep nothing of their input). */
+export function isBuiltin(fn: unknown): boolean {
+  return NAME_OF.has(fn);
+}
+
 /** Every activation name `get` accepts. */
 export const activationNames: readonly string[] = [...BY_NAME.keys()];
 

@@ -725,6 +725,13 @@ const LOSS_NAMES: readonly [LossClass, readonly string[]][] = [
 const BY_NAME = new Map<string, LossClass>();
 for (const [cls, names] of LOSS_NAMES) for (const n of names) BY_NAME.set(n, cls);
 
+const BUILTIN_CLASSES = new Set<unknown>(LOSS_NAMES.map(([cls]) => cls));
+
+/** A built-in loss as it ships: one of the named classes, not a subclass or a wrapped function. */
+export function isBuiltinLoss(loss: Loss): boolean {
+  return BUILTIN_CLASSES.has(loss.constructor);
+}
+
 /** Every loss name `get` accepts. */
 export const lossNames: readonly string[] = [...BY_NAME.keys()];
 

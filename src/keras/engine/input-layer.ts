@@ -2,6 +2,7 @@ import type { DType } from '../../backend/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { type CallArgs, Layer } from './layer.js';
 import { numberedName } from './naming.js';
+import { declareKeepsNoTensors } from './step-memory.js';
 import { checkShapeSpec, type Dim, type GraphNode, type ShapeSpec, SymbolicTensor } from './symbolic.js';
 
 export interface InputOptions {
@@ -76,3 +77,6 @@ function inputBatchShape(options: InputOptions): Dim[] {
 export function Input(options: InputOptions): SymbolicTensor {
   return new InputLayer(options).tensor;
 }
+
+// These layers' calls keep none of their tensors (engine/step-memory.ts).
+declareKeepsNoTensors(InputLayer);

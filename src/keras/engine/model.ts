@@ -1,6 +1,6 @@
 import { GradientTape } from '../../autograd/tape.js';
 import type { DType, TypedArray } from '../../backend/dtype.js';
-import { recycle, trackAllocations } from '../../backend/recycle.js';
+import { collectAllocations, recycle } from '../../backend/recycle.js';
 import type { Dataset } from '../../data/dataset.js';
 import { cast } from '../../ops/cast.js';
 import { keepsNoGradients } from '../../optimizers/keras/builtins.js';
@@ -8,7 +8,7 @@ import type { TensorLike } from '../../tensor/convert.js';
 import { noGrad, recording } from '../../tensor/recording.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Callback, History, Logs } from '../callbacks.js';
-import { get as lossesGet } from '../losses.js';
+import { isBuiltinLoss, get as lossesGet } from '../losses.js';
 import { get as metricsGet } from '../metrics.js';
 import type { SafetensorsOptions, SaveOptions, SaveResult } from '../saving/model-io.js';
 import { CompiledLoss, CompiledMetrics, type CompileLoss, type CompileMetrics } from './compile-utils.js';
@@ -19,6 +19,7 @@ import { InputSpec } from './input-spec.js';
 import { type CallArgs, childLayers, Layer, type OutputSpecs } from './layer.js';
 import { addN } from './ops-util.js';
 import { type Optimizer, type OptimizerLike, resolveOptimizer } from './resolve.js';
+import { declareKeepsNoTensors, keepsNoTensors, releaseStepMemory } from './step-memory.js';
 import { type SummaryOptions, summaryText } from './summary.js';
 import { formatShapeSpec, isSymbolic, type ShapeSpec, type SymbolicTensor } from './symbolic.js';
 import { evaluateLoop, fitLoop, predictLoop } from './training.js';
@@ -305,13 +306,18 @@ export class Model extends Layer {
 
   /** One optimization step on a batch (Keras's train_step); override for custom training. */
   trainStep(data: StepData): Logs | undefined {
+    const privateMemory = this.stepMemoryIsPrivate();
+    const nodesBefore = recording.trackedNodes;
+    const allocated: TypedArray[] = [];
     const tape = new GradientTape();
-    const { yPred, total, values } = tape.record(() => {
-      const yPred = asList(this.apply(data.x, { training: true }));
-      return { yPred, ...this.computeLoss(data, yPred) };
-    });
+    const { yPred, total, values } = collectAllocations(allocated, () =>
+      tape.record(() => {
+        const yPred = asList(this.apply(data.x, { training: true }));
+        return { yPred, ...this.computeLoss(data, yPred) };
+      }),
+    );
     const vars = this.trainableWeights;
-    const grads = trackAllocations(() => tape.gradient(total, vars));
+    const grads = collectAllocations(allocated, () => tape.gradient(total, vars));
     const pairs: [Tensor, (typeof vars)[number]][] = [];
     grads.forEach((g, i) => {
       if (g) pairs.push([g, vars[i]!]);
@@ -322,9 +328,28 @@ export class Model extends Layer {
       );
     }
     this.optimizer!.applyGradients(pairs);
-    this.handBack(grads);
+    if (privateMemory && recording.trackedNodes === nodesBefore) {
+      const survivors = [...yPred, total, ...values.filter((v) => v !== null), ...this.weights];
+      releaseStepMemory(allocated, survivors);
+    } else {
+      this.handBack(grads);
+    }
     this.track(data, yPred, total, values);
     return undefined;
+  }
+
+  /**
+   * Whether nothing but trainStep can hold the tensors of its step (see step-memory.ts): then the step's
+   * arrays go back to the allocator once the weights are updated.
+   */
+  private stepMemoryIsPrivate(): boolean {
+    if (recording.tapes.length > 0 || !keepsNoGradients(this.optimizer)) return false;
+    if (this.trainStep !== Model.prototype.trainStep || this.computeLoss !== Model.prototype.computeLoss) {
+      return false;
+    }
+    const lossFns = this.compiledLoss?.lossFns ?? [];
+    if (!lossFns.every((l) => l === null || isBuiltinLoss(l))) return false;
+    return keepsNoTensors(this, (l) => (l instanceof Model ? l.layers : []));
   }
 
   /**
@@ -562,3 +587,6 @@ export function formatResult(logs: Logs, returnDict: boolean): number | number[]
   const values = Object.values(logs);
   return values.length === 1 ? values[0]! : values;
 }
+
+// A functional model's call runs its graph's layers, each judged on its own (engine/step-memory.ts).
+declareKeepsNoTensors(Model);

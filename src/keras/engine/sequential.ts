@@ -3,6 +3,7 @@ import { serializeLayer } from './graph-config.js';
 import { Input, InputLayer } from './input-layer.js';
 import { type CallArgs, Layer } from './layer.js';
 import { Model } from './model.js';
+import { declareKeepsNoTensors } from './step-memory.js';
 import type { ShapeSpec, SymbolicTensor } from './symbolic.js';
 
 export interface SequentialArgs {
@@ -127,3 +128,6 @@ function firstInputDtype(layer: Layer): 'int32' | 'float32' | 'float64' {
   if (kind === 'int') return 'int32';
   return layer.dtype === 'float64' ? 'float64' : 'float32';
 }
+
+// These layers' calls keep none of their tensors (engine/step-memory.ts).
+declareKeepsNoTensors(Sequential);

@@ -27,6 +27,7 @@ import {
   resolveInitializer,
   resolveRegularizer,
 } from '../engine/resolve.js';
+import { declareKeepsNoTensors } from '../engine/step-memory.js';
 import type { Dim, ShapeSpec } from '../engine/symbolic.js';
 import { lastDim, requiredInt } from './core.js';
 
@@ -472,3 +473,6 @@ export class DepthwiseConv2D extends BaseConv {
     return { ...super.getConfig(), depthMultiplier: this.depthMultiplier };
   }
 }
+
+// These layers' calls keep none of their tensors (engine/step-memory.ts).
+declareKeepsNoTensors(Conv2D, Conv1D, Conv2DTranspose, DepthwiseConv2D);

@@ -22,6 +22,7 @@ import {
   resolveInitializer,
   resolveRegularizer,
 } from '../engine/resolve.js';
+import { declareKeepsNoTensors } from '../engine/step-memory.js';
 import { formatShapeSpec, type ShapeSpec, type SymbolicTensor } from '../engine/symbolic.js';
 
 /** A required positive integer option: given first (`new Dense(4)`) or in the options (`{ units: 4 }`). */
@@ -402,3 +403,6 @@ export class Lambda extends Layer {
     return { ...super.getConfig(), function: this.fn.name || 'lambda', arguments: this.fnArgs };
   }
 }
+
+// These layers' calls keep none of their tensors (engine/step-memory.ts).
+declareKeepsNoTensors(Dense, Activation, Dropout, Flatten, Reshape, Permute, RepeatVector);

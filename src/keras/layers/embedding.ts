@@ -13,6 +13,7 @@ import {
   resolveInitializer,
   resolveRegularizer,
 } from '../engine/resolve.js';
+import { declareKeepsNoTensors } from '../engine/step-memory.js';
 import type { ShapeSpec } from '../engine/symbolic.js';
 import { requiredInt } from './core.js';
 
@@ -81,3 +82,6 @@ export class Embedding extends Layer {
     };
   }
 }
+
+// These layers' calls keep none of their tensors (engine/step-memory.ts).
+declareKeepsNoTensors(Embedding);

@@ -4,6 +4,7 @@ import { concat } from '../../ops/shape.js';
 import { normalizeAxis } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Layer, type LayerArgs } from '../engine/layer.js';
+import { declareKeepsNoTensors } from '../engine/step-memory.js';
 import { type Dim, formatShapeSpec, type ShapeSpec } from '../engine/symbolic.js';
 
 function checkList(layer: Layer, inputs: unknown, min: number): Tensor[] {
@@ -166,3 +167,6 @@ export class Concatenate extends Layer {
     return { ...super.getConfig(), axis: this.axis };
   }
 }
+
+// These layers' calls keep none of their tensors (engine/step-memory.ts).
+declareKeepsNoTensors(Add, Subtract, Multiply, Maximum, Minimum, Average, Concatenate);

@@ -19,6 +19,7 @@ import {
   resolveInitializer,
   resolveRegularizer,
 } from '../engine/resolve.js';
+import { declareKeepsNoTensors } from '../engine/step-memory.js';
 import { formatShapeSpec, type ShapeSpec } from '../engine/symbolic.js';
 
 interface NormArgs extends LayerArgs {
@@ -232,3 +233,6 @@ export class LayerNormalization extends Normalization {
     return { ...super.getConfig(), axis: this.axis };
   }
 }
+
+// These layers' calls keep none of their tensors (engine/step-memory.ts).
+declareKeepsNoTensors(BatchNormalization, LayerNormalization);

@@ -6,6 +6,7 @@ import { expandDims, pad, squeeze } from '../../ops/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { InputSpec } from '../engine/input-spec.js';
 import { Layer, type LayerArgs } from '../engine/layer.js';
+import { declareKeepsNoTensors } from '../engine/step-memory.js';
 import type { ShapeSpec } from '../engine/symbolic.js';
 import { Conv2D, convOutputLength } from './conv.js';
 
@@ -264,3 +265,16 @@ export class ZeroPadding2D extends Layer {
     return { ...super.getConfig(), padding: this.padding.map((p) => [...p]) };
   }
 }
+
+// These layers' calls keep none of their tensors (engine/step-memory.ts).
+declareKeepsNoTensors(
+  MaxPooling2D,
+  AveragePooling2D,
+  MaxPooling1D,
+  AveragePooling1D,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling2D,
+  GlobalAveragePooling1D,
+  GlobalMaxPooling1D,
+  ZeroPadding2D,
+);
