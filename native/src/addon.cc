@@ -1032,14 +1032,16 @@ Napi::Value ScatterAdd(const Napi::CallbackInfo& info) {
 // Training allocates and frees the same multi-megabyte tensors every step. glibc's defaults serve blocks
 // above its (adaptive) mmap threshold with fresh mmaps and give freed memory at the heap's top back to the
 // OS, so each step page-faults its activations in again: ~1 ms per 5 MB output here, more than the
-// kernels that fill them. Serving blocks up to 64 MiB from the heap and keeping up to 512 MiB of freed
-// heap lets the next step reuse the same pages. TAPEFLOW_MALLOC_TUNING=0 leaves glibc's settings alone.
+// kernels that fill them. Serving blocks up to 64 MiB from the heap and keeping up to 32 MiB of freed
+// memory at its top lets the next step reuse the same pages. (512 MiB kept more: the heap then only
+// ever grew, ratcheting RSS up by fragmentation over a long run; 32 MiB covers a step's churn between
+// collections.) TAPEFLOW_MALLOC_TUNING=0 leaves glibc's settings alone.
 void tuneMalloc() {
 #if defined(__GLIBC__)
   const char* env = std::getenv("TAPEFLOW_MALLOC_TUNING");
   if (env != nullptr && std::strcmp(env, "0") == 0) return;
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 512 << 20);
+  mallopt(M_TRIM_THRESHOLD, 32 << 20);
 #endif
 }
 
