@@ -451,11 +451,12 @@ describeNative('native backend conformance (vs the JS reference)', () => {
 
   it('conv + bias + activation + max pool fused, forward and filter/bias gradient', () => {
     const r = rng(12);
-    const convs: [number[], number, number, number, [number, number], 'same' | 'valid'][] = [
-      [[3, 12, 11, 1], 3, 3, 32, [1, 1], 'valid'],
-      [[2, 9, 9, 2], 3, 3, 33, [2, 1], 'same'],
-      [[2, 8, 7, 3], 2, 2, 17, [1, 1], 'same'],
-      [[1, 7, 7, 5], 3, 3, 8, [1, 1], 'valid'], // 45 taps: the unfused GEMM path
+    const convs: [number[], number, number, number, [number, number], 'same' | 'valid', number][] = [
+      [[3, 12, 11, 1], 3, 3, 32, [1, 1], 'valid', 1],
+      [[2, 9, 9, 2], 3, 3, 33, [2, 1], 'same', 1],
+      [[2, 8, 7, 3], 2, 2, 17, [1, 1], 'same', 1],
+      [[2, 11, 10, 1], 3, 3, 16, [1, 1], 'valid', 2],
+      [[1, 7, 7, 5], 3, 3, 8, [1, 1], 'valid', 1], // 45 taps: the unfused GEMM path
     ];
     const pools: [number, number, 'same' | 'valid'][] = [
       [2, 2, 'valid'],
@@ -463,9 +464,9 @@ describeNative('native backend conformance (vs the JS reference)', () => {
       [2, 1, 'valid'],
     ];
     for (const dtype of FLOATS) {
-      for (const [xs, fh, fw, co, strides, padding] of convs) {
+      for (const [xs, fh, fw, co, strides, padding, dilation] of convs) {
         for (const [size, stride, poolPadding] of pools) {
-          const g = conv2dGeometry('conv', xs, fh, fw, co, strides, padding, [1, 1]);
+          const g = conv2dGeometry('conv', xs, fh, fw, co, strides, padding, [dilation, dilation]);
           const convShape = [g.batch, g.outHeight, g.outWidth, co];
           const pg = pool2dGeometry('pool', convShape, [size, size], [stride, stride], poolPadding);
           // Finite inputs: where no pooling window reads a convolution row, the JS reference still

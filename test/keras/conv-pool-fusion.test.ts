@@ -57,6 +57,20 @@ describe('Conv2D + MaxPooling2D fusion in a model graph', () => {
     }
   }
 
+  it('fuses float64 layers too, with the same numbers', () => {
+    const build = (conv: typeof L.Conv2D) => {
+      tf.random.setSeed(6);
+      return new tf.keras.Sequential([
+        new conv(3, 2, { activation: 'relu', inputShape: [9, 8, 2], dtype: 'float64', strides: 2 }),
+        new L.MaxPooling2D({ poolSize: 2, dtype: 'float64' }),
+        new L.Flatten({ dtype: 'float64' }),
+      ]);
+    };
+    const fused = build(L.Conv2D).predict(x);
+    expect(fused.dtype).toBe('float64');
+    closeTo(fused.dataSync(), build(UnfusedConv2D).predict(x).dataSync(), 1e-12);
+  });
+
   it('runs the pair as one fused call in the graph', () => {
     const m = cnn(L.Conv2D, 'relu', new L.MaxPooling2D(2));
     const seen: string[] = [];
