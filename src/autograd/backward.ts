@@ -1,5 +1,6 @@
 import { isFloat } from '../backend/dtype.js';
 import { add } from '../ops/binary.js';
+import { Variable } from '../ops/variable.js';
 import { type TensorLike, toTensor } from '../tensor/convert.js';
 import { recording } from '../tensor/recording.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
@@ -78,7 +79,12 @@ export function backward(
   }
 }
 
-/** A tensor with the same values that is not part of any graph. */
+/**
+ * A tensor with the same values that is not part of any graph, sharing storage (as PyTorch's). A
+ * variable gives a snapshot, as every view of one does: its storage is marked shared, so that a later
+ * in-place update (an optimizer step) goes to a new array instead of changing the detached values.
+ */
 export function detach(t: Tensor): Tensor {
+  if (t instanceof Variable) return t.snapshot();
   return new Tensor(t.storage, t.shape, t.dtype, t.strides, t.offset);
 }

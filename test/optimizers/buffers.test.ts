@@ -18,6 +18,18 @@ describe('optimizer buffers', () => {
     expect(opt.getSlot(v, 'm').storage).toBe(m);
   });
 
+  it("never changes a variable's detached value", () => {
+    const v = tf.variable(new Float32Array(1000).fill(1));
+    const opt = new tf.optimizers.Adam({ learningRate: 0.01 });
+    const g = tf.tensor(new Float32Array(1000).fill(0.5));
+    opt.applyGradients([[g, v]]);
+    const before = v.detach();
+    const values = Array.from(before.dataSync());
+    opt.applyGradients([[g, v]]);
+    expect(Array.from(before.dataSync())).toEqual(values);
+    expect(v.dataSync()[0]).not.toBe(values[0]);
+  });
+
   it('writes in place after a non-persistent tape (its snapshots are given back with its gradient)', () => {
     const v = tf.variable(new Float32Array(1000).fill(1));
     const opt = new tf.optimizers.Adam({ learningRate: 0.01 });
