@@ -386,25 +386,45 @@ struct BandPool {
   typedef int32_t IV __attribute__((vector_size(TF_VB)));  // lanes of float32's V (used for float only)
   static constexpr int L = TF_VB / (int)sizeof(T);
 
-  static void row(const T* band, int64_t lo, int64_t hi, int64_t top, int64_t base, T* out, int32_t* arg,
-                  const ConvGeom& pg, int64_t OW, int64_t C) {
-    // The window's cells inside the band, in window order, as offsets into it; then each channel is a
-    // straight run of compares over them (the first cell seeds the max).
-    constexpr int64_t kMaxCells = 64;
-    const int64_t cellsMax = pg.FH * pg.FW;
-    int64_t stackCells[kMaxCells];
-    int64_t* cells = cellsMax <= kMaxCells ? stackCells : new int64_t[cellsMax];
-    for (int64_t qw = 0; qw < pg.OW; qw++, out += C, arg += C) {
+  // The cells of one pooling window that lie inside the band, in window order, as offsets into the band.
+  struct WindowCells {
+    static constexpr int64_t kOnStack = 64;
+    int64_t onStack[kOnStack];
+    int64_t* at;
+    int64_t count = 0;
+    explicit WindowCells(const ConvGeom& pg) : at(pg.FH * pg.FW <= kOnStack ? onStack : new int64_t[pg.FH * pg.FW]) {}
+    ~WindowCells() {
+      if (at != onStack) delete[] at;
+    }
+    // The window of pooled column qw over band rows [lo, hi) (window rows from `top`).
+    void find(int64_t qw, int64_t lo, int64_t hi, int64_t top, const ConvGeom& pg, int64_t OW, int64_t C) {
       const int64_t left = qw * pg.SW - pg.padLeft;
-      int64_t count = 0;
+      count = 0;
       for (int64_t kh = 0; kh < pg.FH; kh++) {
         const int64_t r = top + kh * pg.DH;
         if (r < lo || r >= hi) continue;
         for (int64_t kw = 0; kw < pg.FW; kw++) {
           const int64_t col = left + kw * pg.DW;
-          if (col >= 0 && col < OW) cells[count++] = ((r - lo) * OW + col) * C;
+          if (col >= 0 && col < OW) at[count++] = ((r - lo) * OW + col) * C;
         }
       }
+    }
+  };
+
+  static IV lanes() {
+    IV lane;
+    for (int l = 0; l < L; l++) lane[l] = l;
+    return lane;
+  }
+
+  static void row(const T* band, int64_t lo, int64_t hi, int64_t top, int64_t base, T* out, int32_t* arg,
+                  const ConvGeom& pg, int64_t OW, int64_t C) {
+    // Each channel is a straight run of compares over the window's cells (the first seeds the max).
+    WindowCells cells(pg);
+    for (int64_t qw = 0; qw < pg.OW; qw++, out += C, arg += C) {
+      cells.find(qw, lo, hi, top, pg, OW, C);
+      const int64_t* at = cells.at;
+      const int64_t count = cells.count;
       if (count == 0) {
         for (int64_t c = 0; c < C; c++) {
           out[c] = -INFINITY;
@@ -415,38 +435,36 @@ struct BandPool {
       int64_t c0 = 0;
       if constexpr (sizeof(T) == 4) {
         // Whole vectors of channels: compares and blends, the index vector riding along.
-        IV lane;
-        for (int l = 0; l < L; l++) lane[l] = l;
+        const IV lane = lanes();
         for (; c0 + L <= C; c0 += L) {
           V best;
-          std::memcpy(&best, band + cells[0] + c0, sizeof(V));
-          IV win = lane + (int32_t)(base + cells[0] + c0);
+          std::memcpy(&best, band + at[0] + c0, sizeof(V));
+          IV win = lane + (int32_t)(base + at[0] + c0);
           for (int64_t k = 1; k < count; k++) {
             V v;
-            std::memcpy(&v, band + cells[k] + c0, sizeof(V));
+            std::memcpy(&v, band + at[k] + c0, sizeof(V));
             const IV take = (v > best) | ((v != v) & (best == best));
             best = take ? v : best;
-            win = take ? lane + (int32_t)(base + cells[k] + c0) : win;
+            win = take ? lane + (int32_t)(base + at[k] + c0) : win;
           }
           std::memcpy(out + c0, &best, sizeof(V));
           std::memcpy(arg + c0, &win, sizeof(IV));
         }
       }
       for (int64_t c = c0; c < C; c++) {
-        T best = band[cells[0] + c];
-        int32_t win = (int32_t)(base + cells[0] + c);
+        T best = band[at[0] + c];
+        int32_t win = (int32_t)(base + at[0] + c);
         for (int64_t k = 1; k < count; k++) {
-          const T v = band[cells[k] + c];
+          const T v = band[at[k] + c];
           if (v > best || (v != v && best == best)) {
             best = v;
-            win = (int32_t)(base + cells[k] + c);
+            win = (int32_t)(base + at[k] + c);
           }
         }
         out[c] = best;
         arg[c] = win;
       }
     }
-    if (cells != stackCells) delete[] cells;
   }
 
   // The reverse of `row`: adds each pooled gradient dP[qw, c] (only where mask[qw, c] > 0 when a mask is
@@ -455,12 +473,12 @@ struct BandPool {
   // winner's lanes), so that whole vectors move instead of one scattered element per channel.
   static void route(const T* dP, const T* mask, const int32_t* win, T* band, int64_t lo, int64_t hi, int64_t top,
                     int64_t base, const ConvGeom& pg, int64_t OW, int64_t C) {
+    WindowCells cells(pg);
     for (int64_t qw = 0; qw < pg.OW; qw++, dP += C, win += C, mask = mask != nullptr ? mask + C : nullptr) {
-      const int64_t left = qw * pg.SW - pg.padLeft;
       int64_t c0 = 0;
       if constexpr (sizeof(T) == 4) {
-        IV lane;
-        for (int l = 0; l < L; l++) lane[l] = l;
+        cells.find(qw, lo, hi, top, pg, OW, C);
+        const IV lane = lanes();
         for (; c0 + L <= C; c0 += L) {
           V g;
           IV w;
@@ -471,25 +489,19 @@ struct BandPool {
             std::memcpy(&m, mask + c0, sizeof(V));
             g = m > V{} ? g : V{};
           }
-          for (int64_t kh = 0; kh < pg.FH; kh++) {
-            const int64_t r = top + kh * pg.DH;
-            if (r < lo || r >= hi) continue;
-            for (int64_t kw = 0; kw < pg.FW; kw++) {
-              const int64_t col = left + kw * pg.DW;
-              if (col < 0 || col >= OW) continue;
-              const int64_t at = ((r - lo) * OW + col) * C + c0;
-              V cell;
-              std::memcpy(&cell, band + at, sizeof(V));
-              cell += w == lane + (int32_t)(base + at) ? g : V{};
-              std::memcpy(band + at, &cell, sizeof(V));
-            }
+          for (int64_t k = 0; k < cells.count; k++) {
+            const int64_t at = cells.at[k] + c0;
+            V cell;
+            std::memcpy(&cell, band + at, sizeof(V));
+            cell += w == lane + (int32_t)(base + at) ? g : V{};
+            std::memcpy(band + at, &cell, sizeof(V));
           }
         }
       }
-      const int64_t cells = (hi - lo) * OW * C;
+      const int64_t size = (hi - lo) * OW * C;
       for (int64_t c = c0; c < C; c++) {
         const int64_t at = (int64_t)win[c] - base;
-        if (at < 0 || at >= cells) continue;  // an empty window (-1)
+        if (at < 0 || at >= size) continue;  // an empty window (-1)
         if (mask != nullptr && !(mask[c] > T(0))) continue;
         band[at] += dP[c];
       }

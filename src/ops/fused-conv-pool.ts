@@ -10,12 +10,12 @@ import type { Conv2DGeometry, FusedActivation } from '../backend/backend.js';
 import { pool2dGeometry } from '../backend/js/pool.js';
 import { Tensor } from '../tensor/tensor.js';
 import { add, reluBackprop } from './binary.js';
-import { type FusedConv2DArgs, fusedConvOperands } from './fused-conv.js';
+import { type FusedConv2DArgs, filterBiasSize, fusedConvOperands, unpackFilterBias } from './fused-conv.js';
 import { gather, scatterAdd, trustIndices } from './gather.js';
 import { conv2dBackpropFilterOp, conv2dBackpropInputOp, conv2dOp, pair } from './nn.js';
 import { defineOp, type OpDef, runOp } from './op.js';
 import { sum } from './reduce.js';
-import { reshape, slice } from './shape.js';
+import { reshape } from './shape.js';
 
 interface ConvPoolAttrs {
   /** The convolution's geometry. */
@@ -34,7 +34,6 @@ export function pooledWinners(pooled: Tensor): Int32Array | undefined {
 }
 
 const convSize = (g: Conv2DGeometry) => g.batch * g.outHeight * g.outWidth * g.outChannels;
-const filterSize = (g: Conv2DGeometry) => g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
 
 /** The convolution output's gradient: each pooled gradient added at its window's winner. */
 function routeToWinners(dPooled: Tensor, winners: Int32Array, g: Conv2DGeometry): Tensor {
@@ -72,12 +71,8 @@ export const fusedConv2dMaxPoolOp: OpDef<ConvPoolAttrs> = defineOp<ConvPoolAttrs
         relu,
         winners,
       });
-      const k = filterSize(g);
-      return [
-        null,
-        needs[1] ? reshape(slice(packed, [0], [k]), inputs[1]!.shape) : null,
-        needs[2] ? slice(packed, [k], [g.outChannels]) : null,
-      ];
+      const { filter, bias } = unpackFilterBias(packed, g);
+      return [null, needs[1] ? filter : null, needs[2] ? bias : null];
     }
     // relu'(z) is 1 exactly where the winner's output, the pooled output, is > 0.
     const dz = routeToWinners(relu ? reluBackprop(dy, output) : dy, winners, g);
@@ -106,7 +101,7 @@ interface ConvPoolGradAttrs {
  */
 export const conv2dMaxPoolBackpropFilterBiasOp: OpDef<ConvPoolGradAttrs> = defineOp<ConvPoolGradAttrs>({
   name: 'conv2dMaxPoolBackpropFilterBias',
-  infer: ([x], { g }) => ({ shape: [filterSize(g) + g.outChannels], dtype: x!.dtype }),
+  infer: ([x], { g }) => ({ shape: [filterBiasSize(g)], dtype: x!.dtype }),
   kernel: (backend, [x, dy, y], { g, pool, relu, winners }, out) =>
     new Tensor(
       backend.conv2dMaxPoolBackpropFilterBias(x!, dy!, relu ? y! : null, winners, g, pool),
@@ -116,14 +111,7 @@ export const conv2dMaxPoolBackpropFilterBiasOp: OpDef<ConvPoolGradAttrs> = defin
   grad: (dOut, { inputs, attrs }, needs) => {
     const [x, dy, y] = inputs as [Tensor, Tensor, Tensor];
     const { g, relu, winners } = attrs;
-    const k = filterSize(g);
-    const dFilter = reshape(slice(dOut, [0], [k]), [
-      g.filterHeight,
-      g.filterWidth,
-      g.inChannels,
-      g.outChannels,
-    ]);
-    const dBias = slice(dOut, [k], [g.outChannels]);
+    const { filter: dFilter, bias: dBias } = unpackFilterBias(dOut, g);
     const mask = (t: Tensor) => (relu ? reluBackprop(t, y) : t);
     let dPooled: Tensor | null = null;
     if (needs[1]) {

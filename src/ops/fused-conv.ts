@@ -26,6 +26,20 @@ interface FusedConvAttrs {
   activation: FusedActivation;
 }
 
+/** Length of the packed [filter gradient, bias gradient] tensor of a convolution. */
+export function filterBiasSize(g: Conv2DGeometry): number {
+  return g.filterHeight * g.filterWidth * g.inChannels * g.outChannels + g.outChannels;
+}
+
+/** The filter [fh, fw, Cin, Cout] and bias [Cout] parts of a packed [filter, bias] tensor. */
+export function unpackFilterBias(packed: Tensor, g: Conv2DGeometry): { filter: Tensor; bias: Tensor } {
+  const k = filterBiasSize(g) - g.outChannels;
+  return {
+    filter: reshape(slice(packed, [0], [k]), [g.filterHeight, g.filterWidth, g.inChannels, g.outChannels]),
+    bias: slice(packed, [k], [g.outChannels]),
+  };
+}
+
 export const fusedConv2dOp: OpDef<FusedConvAttrs> = defineOp<FusedConvAttrs>({
   name: 'fusedConv2d',
   infer: ([x], { g }) => ({ shape: [g.batch, g.outHeight, g.outWidth, g.outChannels], dtype: x!.dtype }),
@@ -38,12 +52,8 @@ export const fusedConv2dOp: OpDef<FusedConvAttrs> = defineOp<FusedConvAttrs>({
       // The usual case (a first layer, whose input needs no gradient): filter and bias gradients in one
       // pass over dy, without writing relu's masked gradient out.
       const packed = runOp(conv2dBackpropFilterBiasOp, [inputs[0]!, dy, output], { g, relu });
-      const k = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
-      return [
-        null,
-        needs[1] ? reshape(slice(packed, [0], [k]), inputs[1]!.shape) : null,
-        needs[2] ? slice(packed, [k], [g.outChannels]) : null,
-      ];
+      const { filter, bias } = unpackFilterBias(packed, g);
+      return [null, needs[1] ? filter : null, needs[2] ? bias : null];
     }
     // relu'(z) is step(z), and z > 0 exactly where the output y = relu(z) is.
     const dz = relu ? reluBackprop(dy, output) : dy;
@@ -68,23 +78,13 @@ interface FilterBiasAttrs {
  */
 export const conv2dBackpropFilterBiasOp: OpDef<FilterBiasAttrs> = defineOp<FilterBiasAttrs>({
   name: 'conv2dBackpropFilterBias',
-  infer: ([x], { g }) => ({
-    shape: [g.filterHeight * g.filterWidth * g.inChannels * g.outChannels + g.outChannels],
-    dtype: x!.dtype,
-  }),
+  infer: ([x], { g }) => ({ shape: [filterBiasSize(g)], dtype: x!.dtype }),
   kernel: (backend, [x, dy, y], { g, relu }, out) =>
     new Tensor(backend.conv2dBackpropFilterBias(x!, dy!, relu ? y! : null, g), out.shape, out.dtype),
   grad: (dOut, { inputs, attrs }, needs) => {
     const [x, dy, y] = inputs as [Tensor, Tensor, Tensor];
     const { g, relu } = attrs;
-    const k = g.filterHeight * g.filterWidth * g.inChannels * g.outChannels;
-    const dFilter = reshape(slice(dOut, [0], [k]), [
-      g.filterHeight,
-      g.filterWidth,
-      g.inChannels,
-      g.outChannels,
-    ]);
-    const dBias = slice(dOut, [k], [g.outChannels]);
+    const { filter: dFilter, bias: dBias } = unpackFilterBias(dOut, g);
     const mask = (t: Tensor) => (relu ? reluBackprop(t, y) : t);
     return [
       needs[0] ? runOp(conv2dBackpropInputOp, [mask(dy), dFilter], { g }) : null,

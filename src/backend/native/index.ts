@@ -346,10 +346,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
       if (!isFloat(x.dtype) || dy.dtype !== x.dtype || (reluOutput && reluOutput.dtype !== x.dtype)) {
         return jsBackend.conv2dBackpropFilterBias(x, dy, reluOutput, g);
       }
-      const out = allocate(
-        x.dtype,
-        g.filterHeight * g.filterWidth * g.inChannels * g.outChannels + g.outChannels,
-      );
+      const out = allocate(x.dtype, packedFilterBiasSize(g));
       native.conv2dBackpropFilterBias(
         dense(x),
         dense(dy),
@@ -401,10 +398,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
         const dz = routePooledGradient(dense(dPooled) as FloatArray, mask, argmax, g);
         return backend.conv2dBackpropFilterBias(x, denseView(dz, convOutputShape(g)), null, g);
       }
-      const out = allocateForOverwrite(
-        x.dtype,
-        g.filterHeight * g.filterWidth * g.inChannels * g.outChannels + g.outChannels,
-      );
+      const out = allocateForOverwrite(x.dtype, packedFilterBiasSize(g));
       native.conv2dMaxPoolBackpropFilterBias(
         dense(x),
         dense(dPooled),
@@ -501,6 +495,10 @@ export function createNativeBackend(native: NativeAddon): Backend {
 
 /** Reductions (fh * fw * Cin) up to this many taps run the addon's direct convolution kernels (kDirectTaps). */
 const DIRECT_CONV_TAPS = 36;
+
+/** [filter gradient, bias gradient], packed. */
+const packedFilterBiasSize = (g: Conv2DGeometry) =>
+  g.filterHeight * g.filterWidth * g.inChannels * g.outChannels + g.outChannels;
 
 const convOutputShape = (g: Conv2DGeometry) => [g.batch, g.outHeight, g.outWidth, g.outChannels];
 
