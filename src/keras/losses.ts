@@ -12,6 +12,7 @@
 import {
   abs,
   add,
+  cast,
   clipByValue,
   div,
   lessEqual,
@@ -22,6 +23,8 @@ import {
   mean,
   mul,
   neg,
+  notEqual,
+  reshape,
   rsqrt,
   softplus,
   sparseSoftmaxCrossEntropyWithLogits,
@@ -31,6 +34,8 @@ import {
   transpose,
   where,
 } from '../ops/index.js';
+import { runOp } from '../ops/op.js';
+import { sparseClassIndicesOp } from '../ops/softmax.js';
 import { type TensorLike, toTensor } from '../tensor/convert.js';
 import { formatShape, normalizeAxis, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -259,42 +264,23 @@ function sparseCrossentropy(
           : ''),
     );
   }
-  const values = labels.dataSync();
-  const indices = new Int32Array(values.length);
   const ignore = options.ignoreClass ?? null;
-  let maskData: Float64Array | null = null;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (ignore !== null && v === ignore) {
-      maskData ??= new Float64Array(values.length).fill(1);
-      maskData[i] = 0;
-      indices[i] = 0; // any valid class: the mask zeroes the entry's loss and gradient
-      continue;
-    }
-    if (!Number.isInteger(v)) {
-      throw new TypeError(`${name}: labels must be integer class indices, got ${v} (labels ${labels.dtype})`);
-    }
-    if (v < 0 || v >= numClasses) {
-      throw new RangeError(
-        `${name}: label ${v} is outside the valid range [0, ${numClasses}) of yPred's ${numClasses} classes (yPred ${formatShape(p.shape)})`,
-      );
-    }
-    indices[i] = v;
-  }
+  const indices = runOp(sparseClassIndicesOp, [labels], {
+    classes: numClasses,
+    ignoreClass: ignore,
+    opName: name,
+  });
   // The fused kernel: logSumExp(x) - x[label] per row, and (softmax - onehot) dy for the gradient.
   const logits = options.fromLogits ? p : log(clipByValue(p, EPSILON, 1 - EPSILON));
-  let losses = sparseSoftmaxCrossEntropyWithLogits(new Tensor(indices, outer, 'int32'), logits);
+  let losses = sparseSoftmaxCrossEntropyWithLogits(reshape(indices, outer), logits);
   if (smoothing > 0) {
     // y (1 - s) + s / C: (1 - s) of the hard loss plus s times the mean of -logSoftmax over the classes.
     const uniform = neg(mean(logSoftmax(logits, -1), -1));
     losses = add(mul(losses, 1 - smoothing), mul(uniform, smoothing));
   }
-  if (!maskData) return { losses };
-  const mask = new Tensor(
-    p.dtype === 'float64' ? maskData : Float32Array.from(maskData),
-    [...outer],
-    p.dtype,
-  );
+  if (ignore === null) return { losses };
+  // Ignored entries have index 0 above; the mask zeroes their loss and gradient.
+  const mask = cast(reshape(notEqual(labels, ignore), outer), p.dtype);
   losses = mul(losses, mask);
   return { losses, mask };
 }

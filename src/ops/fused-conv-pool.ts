@@ -16,6 +16,7 @@ import { conv2dBackpropFilterOp, conv2dBackpropInputOp, conv2dOp, pair } from '.
 import { defineOp, type OpDef, runOp } from './op.js';
 import { sum } from './reduce.js';
 import { reshape } from './shape.js';
+import { noteSideOutput } from './trace.js';
 
 interface ConvPoolAttrs {
   /** The convolution's geometry. */
@@ -57,6 +58,7 @@ export const fusedConv2dMaxPoolOp: OpDef<ConvPoolAttrs> = defineOp<ConvPoolAttrs
     const { y, argmax } = backend.conv2dBiasActivationMaxPool(x!, f!, b!, g, activation, pool);
     const t = new Tensor(y, out.shape, out.dtype);
     convWinners.set(t, argmax);
+    noteSideOutput(argmax);
     return t;
   },
   grad: (dy, { inputs, output, attrs }, needs) => {
@@ -65,12 +67,15 @@ export const fusedConv2dMaxPoolOp: OpDef<ConvPoolAttrs> = defineOp<ConvPoolAttrs
     const winners = convWinners.get(output)!;
     if (!needs[0]) {
       // A first layer: filter and bias gradients straight from the pooled gradient.
-      const packed = runOp(conv2dMaxPoolBackpropFilterBiasOp, [inputs[0]!, dy, output], {
-        g,
-        pool,
-        relu,
-        winners,
-      });
+      const packed = runOp(
+        conv2dMaxPoolBackpropFilterBiasOp,
+        [inputs[0]!, dy, output, winnerTensor(winners)],
+        {
+          g,
+          pool,
+          relu,
+        },
+      );
       const { filter, bias } = unpackFilterBias(packed, g);
       return [null, needs[1] ? filter : null, needs[2] ? bias : null];
     }
@@ -89,8 +94,11 @@ interface ConvPoolGradAttrs {
   pool: Conv2DGeometry;
   /** The pooled gradient counts only where the pooled output (inputs[2]) is > 0; inputs[2] is unused otherwise. */
   relu: boolean;
-  /** The forward pass's winners (flat indices into the convolution's output). */
-  winners: Int32Array;
+}
+
+/** The forward pass's winners as an int32 tensor (an input of the gradient op, not an attribute). */
+function winnerTensor(winners: Int32Array): Tensor {
+  return new Tensor(winners, [winners.length], 'int32');
 }
 
 /**
@@ -102,15 +110,23 @@ interface ConvPoolGradAttrs {
 export const conv2dMaxPoolBackpropFilterBiasOp: OpDef<ConvPoolGradAttrs> = defineOp<ConvPoolGradAttrs>({
   name: 'conv2dMaxPoolBackpropFilterBias',
   infer: ([x], { g }) => ({ shape: [filterBiasSize(g)], dtype: x!.dtype }),
-  kernel: (backend, [x, dy, y], { g, pool, relu, winners }, out) =>
+  kernel: (backend, [x, dy, y, winners], { g, pool, relu }, out) =>
     new Tensor(
-      backend.conv2dMaxPoolBackpropFilterBias(x!, dy!, relu ? y! : null, winners, g, pool),
+      backend.conv2dMaxPoolBackpropFilterBias(
+        x!,
+        dy!,
+        relu ? y! : null,
+        winners!.storage as Int32Array,
+        g,
+        pool,
+      ),
       out.shape,
       out.dtype,
     ),
   grad: (dOut, { inputs, attrs }, needs) => {
-    const [x, dy, y] = inputs as [Tensor, Tensor, Tensor];
-    const { g, relu, winners } = attrs;
+    const [x, dy, y, winnerIndices] = inputs as [Tensor, Tensor, Tensor, Tensor];
+    const winners = winnerIndices.storage as Int32Array;
+    const { g, relu } = attrs;
     const { filter: dFilter, bias: dBias } = unpackFilterBias(dOut, g);
     const mask = (t: Tensor) => (relu ? reluBackprop(t, y) : t);
     let dPooled: Tensor | null = null;
@@ -122,6 +138,7 @@ export const conv2dMaxPoolBackpropFilterBiasOp: OpDef<ConvPoolGradAttrs> = defin
     return [
       needs[0] ? runOp(conv2dBackpropInputOp, [routeToWinners(mask(dy), winners, g), dFilter], { g }) : null,
       dPooled,
+      null,
       null,
     ];
   },

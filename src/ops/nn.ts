@@ -10,6 +10,7 @@ import { cast } from './cast.js';
 import { scatterAdd, trustIndices } from './gather.js';
 import { defineOp, type OpDef, runOp } from './op.js';
 import { reshape } from './shape.js';
+import { noteSideOutput } from './trace.js';
 import { describeTensor } from './util.js';
 
 export { logSoftmax, softmax, sparseSoftmaxCrossEntropyWithLogits } from './softmax.js';
@@ -126,6 +127,7 @@ export const maxPoolOp: OpDef<GeometryAttrs> = defineOp<GeometryAttrs>({
     const { y, argmax } = backend.maxPool(x!, g);
     const t = new Tensor(y, out.shape, out.dtype);
     winners.set(t, argmax);
+    noteSideOutput(argmax);
     return t;
   },
   // Route each output gradient to the input cell that won its window (accumulating where windows overlap).

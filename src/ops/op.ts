@@ -3,6 +3,7 @@ import { type Backend, backend } from '../backend/index.js';
 import { type GradRule, Node } from '../tensor/node.js';
 import { recording, type TapeRecorder } from '../tensor/recording.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { activeRecorder } from './trace.js';
 import { Variable } from './variable.js';
 
 /**
@@ -29,7 +30,9 @@ export function defineOp<Attrs = undefined>(def: OpDef<Attrs>): OpDef<Attrs> {
 /** Runs a primitive: infer, compute, and record a graph node when some input is being differentiated. */
 export function runOp<Attrs>(def: OpDef<Attrs>, inputs: readonly Tensor[], attrs: Attrs): Tensor {
   const out = def.infer(inputs, attrs);
-  const y = def.kernel(backend(), inputs, attrs, out);
+  const recorder = activeRecorder();
+  const y =
+    recorder === null ? def.kernel(backend(), inputs, attrs, out) : recorder.run(def, inputs, attrs, out);
   if (def.grad !== null && recording.gradEnabled && (y.dtype === 'float32' || y.dtype === 'float64')) {
     recordNode(def.name, inputs, attrs, y, def.grad as GradRule);
   }

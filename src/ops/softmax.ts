@@ -166,6 +166,51 @@ export const sparseSoftmaxCrossEntropyGradOp: OpDef = defineOp({
   },
 });
 
+interface ClassIndexAttrs {
+  /** The number of classes: indices must lie in [0, classes). */
+  classes: number;
+  /** A label value that marks an entry to ignore (its index becomes 0), or null. */
+  ignoreClass: number | null;
+  /** The caller's name for errors (a loss names itself). */
+  opName: string;
+}
+
+/**
+ * Class labels of any numeric dtype as int32 indices, each checked to be an integer in [0, classes)
+ * (or the ignored class, mapped to 0). An op rather than a loop in the loss, so that the check and the
+ * conversion run again whenever the kernels of a training step are replayed (ops/trace.ts).
+ */
+export const sparseClassIndicesOp: OpDef<ClassIndexAttrs> = defineOp<ClassIndexAttrs>({
+  name: 'sparseClassIndices',
+  infer: ([labels], { opName }) => {
+    if (labels!.dtype === 'bool') {
+      throw new TypeError(`${opName}: labels must be integer class indices, got ${describeTensor(labels!)}`);
+    }
+    return { shape: labels!.shape, dtype: 'int32' };
+  },
+  kernel: (_backend, [labels], { classes, ignoreClass, opName }, out) => {
+    const values = labels!.contiguousData();
+    const indices = new Int32Array(values.length);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i]!;
+      if (ignoreClass !== null && v === ignoreClass) continue;
+      if (!Number.isInteger(v)) {
+        throw new TypeError(
+          `${opName}: labels must be integer class indices, got ${v} (labels ${labels!.dtype})`,
+        );
+      }
+      if (v < 0 || v >= classes) {
+        throw new RangeError(
+          `${opName}: label ${v} is outside the valid range [0, ${classes}) of yPred's ${classes} classes`,
+        );
+      }
+      indices[i] = v;
+    }
+    return new Tensor(indices, out.shape, 'int32');
+  },
+  grad: null,
+});
+
 /**
  * TensorFlow's tf.nn.sparse_softmax_cross_entropy_with_logits: per-example loss
  * -log softmax(logits)[label] (= logSumExp(logits) - logits[label]) for logits [..., classes] and int32
@@ -185,6 +230,7 @@ export const softmaxPrimitives = {
   logSoftmaxGrad: logSoftmaxGradOp,
   sparseSoftmaxCrossEntropy: sparseSoftmaxCrossEntropyOp,
   sparseSoftmaxCrossEntropyGrad: sparseSoftmaxCrossEntropyGradOp,
+  sparseClassIndices: sparseClassIndicesOp,
 };
 
 export type SoftmaxOpName = keyof typeof softmaxPrimitives;

@@ -2,6 +2,7 @@ import { arrayConstructor, type DType, isDType } from '../backend/dtype.js';
 import { backend } from '../backend/index.js';
 import { fromValues, type TensorLike, toTensor } from '../tensor/convert.js';
 import { formatTensor } from '../tensor/format.js';
+import { noteUntraceable } from '../tensor/recording.js';
 import { formatShape, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -57,6 +58,7 @@ export class Variable extends Tensor {
 
   /** Installs an array that nothing else holds (a freshly computed value) as the storage. */
   replaceStorage(storage: Tensor['storage']): void {
+    noteUntraceable(`variable '${this.name}' was assigned`);
     this.storage = storage;
     this.storageShared = false;
     this.lent = 0;
@@ -74,6 +76,7 @@ export class Variable extends Tensor {
   }
 
   assign(value: TensorLike): this {
+    noteUntraceable(`variable '${this.name}' was assigned`);
     const t = toTensor(value, 'assign', this.dtype);
     if (!shapesEqual(t.shape, this.shape) && t.size !== 1) {
       throw new RangeError(

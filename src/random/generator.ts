@@ -27,6 +27,7 @@
  * Arithmetic: everything runs on 32-bit integers (`Math.imul`, `>>>`); the high word of a
  * 32 x 32 -> 64-bit product is assembled from 16-bit halves so no intermediate exceeds 2^53.
  */
+import { noteUntraceable } from '../tensor/recording.js';
 
 const M0 = 0xd2511f53;
 const M1 = 0xcd9e8d57;
@@ -168,6 +169,7 @@ export class RandomGenerator {
   }
 
   private refill(): void {
+    noteUntraceable('random numbers were drawn');
     philoxBlock(this.c0, this.c1, this.c2, this.c3, this.k0, this.k1, this.buf);
     // 128-bit increment with carry.
     this.c0 = (this.c0 + 1) | 0;

@@ -33,7 +33,26 @@ export const recording = {
   tapes: [] as TapeRecorder[],
   /** Nodes recorded PyTorch-style so far (a tape checks that its backward recorded none). */
   trackedNodes: 0,
+  /** The op trace being recorded (ops/trace.ts), if any. */
+  tracer: null as TraceObserver | null,
 };
+
+/** What an op trace being recorded needs to hear from the rest of the library. */
+export interface TraceObserver {
+  /** True while a traced op's kernel runs: whatever happens there is repeated when the kernel is. */
+  readonly inKernel: boolean;
+  /** Something a replay of the kernels would not repeat happened: the trace cannot be replayed. */
+  untraceable(reason: string): void;
+}
+
+/**
+ * Reports an effect that a replay of the recorded kernels would not repeat (a variable assigned, random
+ * numbers drawn, values read into JS where they may steer what runs next) outside any kernel.
+ */
+export function noteUntraceable(reason: string): void {
+  const t = recording.tracer;
+  if (t !== null && !t.inKernel) t.untraceable(reason);
+}
 
 export function pushTape(tape: TapeRecorder): void {
   recording.tapes.push(tape);

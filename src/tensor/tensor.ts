@@ -3,6 +3,7 @@ import { copyToContiguous, isContiguous } from '../backend/js/strided.js';
 import { formatTensor } from './format.js';
 import { trackBuffer, trackTensor } from './memory.js';
 import type { Node } from './node.js';
+import { noteUntraceable } from './recording.js';
 import { contiguousStrides, sizeOf } from './shape.js';
 
 let nextId = 0;
@@ -81,6 +82,7 @@ export class Tensor {
 
   /** The elements in row-major order as a fresh typed array (bool as Uint8Array of 0/1). */
   dataSync(): TypedArray {
+    noteUntraceable('a tensor was read with dataSync');
     return copyToContiguous(this);
   }
 
@@ -115,6 +117,7 @@ export class Tensor {
 
   /** Contiguous elements without a copy when the tensor already is contiguous. */
   contiguousData(): TypedArray {
+    noteUntraceable('a tensor was read into JS');
     return this.isContiguous ? this.storage : copyToContiguous(this);
   }
 

@@ -20,6 +20,7 @@ import { type CallArgs, childLayers, Layer, type OutputSpecs } from './layer.js'
 import { addN } from './ops-util.js';
 import { type Optimizer, type OptimizerLike, resolveOptimizer } from './resolve.js';
 import { declareKeepsNoTensors, keepsNoTensors, releaseStepMemory } from './step-memory.js';
+import { type StepResult, StepTraces } from './step-trace.js';
 import { type SummaryOptions, summaryText } from './summary.js';
 import { formatShapeSpec, isSymbolic, type ShapeSpec, type SymbolicTensor } from './symbolic.js';
 import { evaluateLoop, fitLoop, predictLoop } from './training.js';
@@ -44,6 +45,11 @@ export interface CompileArgs {
   weightedMetrics?: CompileMetrics;
   /** Weights of the output losses in the total loss. */
   lossWeights?: readonly number[] | { readonly [output: string]: number };
+  /**
+   * Run every training step eagerly, op by op (Keras's run_eagerly). By default fit replays the
+   * recorded kernels of a step once a replay has matched an eager step exactly (see step-trace.ts).
+   */
+  runEagerly?: boolean;
 }
 
 export interface FitArgs {
@@ -91,6 +97,15 @@ export interface PredictArgs {
   callbacks?: readonly Callback[];
 }
 
+/** Every tensor a step reads: x, y and the sample weights. */
+function stepInputs(data: StepData): Tensor[] {
+  return [
+    ...(Array.isArray(data.x) ? data.x : [data.x]),
+    ...(data.y ?? []),
+    ...(data.sampleWeight ? [data.sampleWeight] : []),
+  ];
+}
+
 /** The data of one step, as `trainStep`/`testStep` receive it. */
 export interface StepData {
   x: Tensor | Tensor[];
@@ -117,6 +132,8 @@ export class Model extends Layer {
   protected graphLayers: Layer[] | null = null;
   private outputsPacked = false;
   private compileArgs: CompileArgs | null = null;
+  /** The training step's kernel traces (see step-trace.ts); made afresh by each compile. */
+  private stepTraces = new StepTraces();
   private compiledLoss: CompiledLoss | null = null;
   private compiledMetrics: CompiledMetrics | null = null;
 
@@ -238,6 +255,7 @@ export class Model extends Layer {
     }
     this.optimizer = resolveOptimizer(args.optimizer ?? 'rmsprop');
     this.compileArgs = args;
+    this.stepTraces = new StepTraces();
     this.compiledLoss = null;
     this.compiledMetrics = null;
     // Resolve now so that an unknown loss or metric name fails at compile, as in Keras.
@@ -309,15 +327,22 @@ export class Model extends Layer {
     const privateMemory = this.stepMemoryIsPrivate();
     const nodesBefore = recording.trackedNodes;
     const allocated: TypedArray[] = [];
-    const tape = new GradientTape();
-    const { yPred, total, values } = collectAllocations(allocated, () =>
-      tape.record(() => {
+    const eager = (): StepResult => {
+      const tape = new GradientTape();
+      const { yPred, total, values } = tape.record(() => {
         const yPred = asList(this.apply(data.x, { training: true }));
         return { yPred, ...this.computeLoss(data, yPred) };
-      }),
+      });
+      // Read after the forward pass, which builds the weights of a model called for the first time.
+      return { yPred, total, values, grads: tape.gradient(total, this.trainableWeights) };
+    };
+    const inputs = stepInputs(data);
+    // A step whose memory is private to it sees only built-in parts, which a trace can replay.
+    const traced = privateMemory && !this.compileArgs?.runEagerly && !inputs.some((t) => t.trackGrad);
+    const { yPred, total, values, grads } = collectAllocations(allocated, () =>
+      traced ? this.stepTraces.run(inputs, this.weights, this.trainableWeights, eager) : eager(),
     );
     const vars = this.trainableWeights;
-    const grads = collectAllocations(allocated, () => tape.gradient(total, vars));
     const pairs: [Tensor, (typeof vars)[number]][] = [];
     grads.forEach((g, i) => {
       if (g) pairs.push([g, vars[i]!]);

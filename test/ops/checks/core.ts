@@ -218,11 +218,10 @@ export const coreChecks: Record<CoreOpName, Check> = {
     // x, the pooled gradient and the pooled output that masks it (kept away from 0, either sign)
     inputs: () => [rand([2, 5, 5, 2]), rand([2, 3, 3, 3]), rand([2, 3, 3, 3], 0.2, 1, true)],
     fn: (x, dy, y) =>
-      runOp(conv2dMaxPoolBackpropFilterBiasOp, [x, dy, y], {
+      runOp(conv2dMaxPoolBackpropFilterBiasOp, [x, dy, y, tf.tensor(convPoolWinners, undefined, 'int32')], {
         g: convPoolGeom,
         pool: convPoolPool,
         relu: true,
-        winners: convPoolWinners,
       }).square(),
   },
   conv2dBackpropInput: {

@@ -4,9 +4,10 @@ import type { SoftmaxOpName } from '../../../src/ops/registry.js';
 import {
   logSoftmaxGradOp,
   softmaxGradOp,
+  sparseClassIndicesOp,
   sparseSoftmaxCrossEntropyGradOp,
 } from '../../../src/ops/softmax.js';
-import { type Check, rand } from './support.js';
+import { type Check, notDiff, rand } from './support.js';
 
 // Fixed weights and labels (drawn once: f must be deterministic).
 const W24 = rand([2, 4]);
@@ -69,4 +70,17 @@ export const softmaxChecks: Record<SoftmaxOpName, Check> = {
     fn: (x, dy) =>
       runOp(sparseSoftmaxCrossEntropyGradOp, [x, labels3, dy], undefined).mul(W24.slice([0, 0], [1, 4])),
   },
+  // float labels (Keras's usual) to int32 indices; 5 is the ignored class
+  sparseClassIndices: notDiff(
+    (labels) => runOp(sparseClassIndicesOp, [labels], { classes: 4, ignoreClass: 5, opName: 'test' }),
+    () => [
+      tf.tensor(
+        [
+          [0, 3, 5],
+          [2, 1, 0],
+        ],
+        { dtype: 'float64' },
+      ),
+    ],
+  ),
 };
