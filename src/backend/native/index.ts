@@ -169,6 +169,11 @@ function elementwiseMeta(operands: readonly StridedView[], outShape: readonly nu
  */
 let SMALL_ELEMENTWISE = 2048;
 let SMALL_MATMUL = 32768;
+/**
+ * Reductions reach the addon sooner: the JS kernel copies a view whose reduced axes lead (a bias
+ * gradient's sum over the batch) before folding it, ~20 us for [128, 10].
+ */
+let SMALL_REDUCE = 256;
 /** The softmax family: an exponential per element costs JS ~20 ns, so the addon wins much sooner. */
 let SMALL_EXPONENTIAL = 128;
 
@@ -180,6 +185,7 @@ export function setSmallSizeThresholds(
 ): void {
   SMALL_ELEMENTWISE = elementwise;
   SMALL_MATMUL = matmul;
+  SMALL_REDUCE = elementwise / 8;
   SMALL_EXPONENTIAL = exponential;
 }
 
@@ -228,7 +234,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
         code === undefined ||
         !isFloat(x.dtype) ||
         outDtype !== x.dtype ||
-        sizeOf(x.shape) < SMALL_ELEMENTWISE
+        sizeOf(x.shape) < SMALL_REDUCE
       ) {
         return jsBackend.reduce(kind, x, axes, outDtype);
       }

@@ -327,22 +327,23 @@ export class Model extends Layer {
     const privateMemory = this.stepMemoryIsPrivate();
     const nodesBefore = recording.trackedNodes;
     const allocated: TypedArray[] = [];
+    let vars = this.trainableWeights;
     const eager = (): StepResult => {
       const tape = new GradientTape();
       const { yPred, total, values } = tape.record(() => {
         const yPred = asList(this.apply(data.x, { training: true }));
         return { yPred, ...this.computeLoss(data, yPred) };
       });
-      // Read after the forward pass, which builds the weights of a model called for the first time.
-      return { yPred, total, values, grads: tape.gradient(total, this.trainableWeights) };
+      // Read again after the forward pass, which builds the weights of a model called the first time.
+      vars = this.trainableWeights;
+      return { yPred, total, values, grads: tape.gradient(total, vars) };
     };
     const inputs = stepInputs(data);
     // A step whose memory is private to it sees only built-in parts, which a trace can replay.
     const traced = privateMemory && !this.compileArgs?.runEagerly && !inputs.some((t) => t.trackGrad);
     const { yPred, total, values, grads } = collectAllocations(allocated, () =>
-      traced ? this.stepTraces.run(inputs, this.weights, this.trainableWeights, eager) : eager(),
+      traced ? this.stepTraces.run(inputs, this.weights, vars, eager) : eager(),
     );
-    const vars = this.trainableWeights;
     const pairs: [Tensor, (typeof vars)[number]][] = [];
     grads.forEach((g, i) => {
       if (g) pairs.push([g, vars[i]!]);
