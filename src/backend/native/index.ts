@@ -230,12 +230,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
     },
     reduce(kind, x, axes, outDtype) {
       const code = REDUCE[kind];
-      if (
-        code === undefined ||
-        !isFloat(x.dtype) ||
-        outDtype !== x.dtype ||
-        sizeOf(x.shape) < SMALL_REDUCE
-      ) {
+      if (code === undefined || !isFloat(x.dtype) || outDtype !== x.dtype || sizeOf(x.shape) < SMALL_REDUCE) {
         return jsBackend.reduce(kind, x, axes, outDtype);
       }
       const rank = x.shape.length;
