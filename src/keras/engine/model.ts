@@ -339,10 +339,12 @@ export class Model extends Layer {
       return { yPred, total, values, grads: tape.gradient(total, vars) };
     };
     const inputs = stepInputs(data);
+    const weights = this.weights;
+    const replaysBefore = this.stepTraces.replayedSteps;
     // A step whose memory is private to it sees only built-in parts, which a trace can replay.
     const traced = privateMemory && !this.compileArgs?.runEagerly && !inputs.some((t) => t.trackGrad);
     const { yPred, total, values, grads } = collectAllocations(allocated, () =>
-      traced ? this.stepTraces.run(inputs, this.weights, vars, eager) : eager(),
+      traced ? this.stepTraces.run(inputs, weights, vars, eager) : eager(),
     );
     const pairs: [Tensor, (typeof vars)[number]][] = [];
     grads.forEach((g, i) => {
@@ -355,7 +357,9 @@ export class Model extends Layer {
     }
     this.optimizer!.applyGradients(pairs);
     if (privateMemory && recording.trackedNodes === nodesBefore) {
-      const survivors = [...yPred, total, ...values.filter((v) => v !== null), ...this.weights];
+      // A replayed step made no weights; an eager one may have built some.
+      const kept = this.stepTraces.replayedSteps > replaysBefore ? weights : this.weights;
+      const survivors = [...yPred, total, ...values.filter((v) => v !== null), ...kept];
       releaseStepMemory(allocated, survivors);
     } else {
       this.handBack(grads);
