@@ -13,21 +13,20 @@
  * caller still has to check a replay against an eager run on different data before trusting it (see
  * keras/engine/step-trace.ts): a constant made from data outside the ops escapes these checks.
  */
-import type { DType, TypedArray } from '../backend/dtype.js';
+import type { TypedArray } from '../backend/dtype.js';
 import { backend } from '../backend/index.js';
+import type { StridedView } from '../backend/js/strided.js';
 import { recording, type TraceObserver } from '../tensor/recording.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { OpDef, OutputSpec } from './op.js';
 import type { Variable } from './variable.js';
 
-/** Where a tensor's elements are in a replay: a slot's storage seen through this geometry. */
-export interface SlotRef {
+/**
+ * Where a tensor's elements are in a replay: a slot's storage seen through a view's geometry, whose
+ * offset counts from the input's own offset for an input slot.
+ */
+export interface SlotRef extends Omit<StridedView, 'storage'> {
   readonly slot: number;
-  readonly shape: readonly number[];
-  readonly strides: readonly number[];
-  /** From the storage's start; from the input's own offset for an input slot. */
-  readonly offset: number;
-  readonly dtype: DType;
 }
 
 interface TracedOp {
