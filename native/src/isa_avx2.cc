@@ -6,17 +6,10 @@ namespace {
 using SGemm = Gemm<float, 32, 6, 2>;
 using DGemm = Gemm<double, 32, 6, 2>;
 
-void sgemm(const GemmArgs<float>& g) { SGemm::run(g); }
-void dgemm(const GemmArgs<double>& g) { DGemm::run(g); }
-
 const tapeflow::KernelTable table = {
     "avx2",
-    6,
-    SGemm::NR,
-    6,
-    DGemm::NR,
-    sgemm,
-    dgemm,
+    SGemm::table(),
+    DGemm::table(),
     binaryImpl<float>,
     binaryImpl<double>,
     unaryImpl<float>,

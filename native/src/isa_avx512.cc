@@ -6,17 +6,10 @@ namespace {
 using SGemm = Gemm<float, 64, 8, 2>;
 using DGemm = Gemm<double, 64, 8, 2>;
 
-void sgemm(const GemmArgs<float>& g) { SGemm::run(g); }
-void dgemm(const GemmArgs<double>& g) { DGemm::run(g); }
-
 const tapeflow::KernelTable table = {
     "avx512",
-    8,
-    SGemm::NR,
-    8,
-    DGemm::NR,
-    sgemm,
-    dgemm,
+    SGemm::table(),
+    DGemm::table(),
     binaryImpl<float>,
     binaryImpl<double>,
     unaryImpl<float>,

@@ -6,17 +6,10 @@ namespace {
 using SGemm = Gemm<float, 16, 4, 2>;
 using DGemm = Gemm<double, 16, 4, 2>;
 
-void sgemm(const GemmArgs<float>& g) { SGemm::run(g); }
-void dgemm(const GemmArgs<double>& g) { DGemm::run(g); }
-
 const tapeflow::KernelTable table = {
     "generic",
-    4,
-    SGemm::NR,
-    4,
-    DGemm::NR,
-    sgemm,
-    dgemm,
+    SGemm::table(),
+    DGemm::table(),
     binaryImpl<float>,
     binaryImpl<double>,
     unaryImpl<float>,

@@ -50,11 +50,31 @@ struct AdamArgs {
   float* v;
   float b1, b2, c1, c2, stepSize, rootInv, eps;
 };
+// One GEMM of type T, whole (run) or in pieces for threads to deal out: op(A) and op(B) packed into
+// panels (MR rows of op(A), NR columns of op(B), each `panelDepth(K)` deep), and tiles of C computed
+// from packed panels (see Gemm in kernels_impl.h).
+template <typename T>
+struct GemmTable {
+  int mr, nr;  // micro-tile sizes (threads split on multiples of these)
+  void (*run)(const GemmArgs<T>&);
+  // Packs op(A)'s row panels [p0, p1) into ap (panel p0 first, each mr * panelDepth(K) long).
+  void (*packA)(const GemmArgs<T>& g, int64_t p0, int64_t p1, T* ap);
+  // Packs depths [k0, k1) of op(B)'s column panel q into bp (panel q at bp + q * nr * panelDepth(K)).
+  void (*packB)(const GemmArgs<T>& g, int64_t q, int64_t k0, int64_t k1, T* bp);
+  // C[i0:i1, j0:j1] from packed panels: ap's first panel holds row i0, bp's first column j0 (multiples of
+  // mr and nr).
+  void (*tile)(const GemmArgs<T>& g, const T* ap, const T* bp, int64_t i0, int64_t i1, int64_t j0, int64_t j1);
+  // C[i0:i1, j0:j1] read straight from op(A) and op(B), whose columns must be contiguous (csb == 1).
+  void (*tileDirect)(const GemmArgs<T>& g, int64_t i0, int64_t i1, int64_t j0, int64_t j1);
+};
+
+// Packed panels are padded to a depth of whole cache lines so that every panel starts aligned.
+inline int64_t panelDepth(int64_t K) { return (K + 15) & ~int64_t(15); }
+
 struct KernelTable {
   const char* isa;
-  int smr, snr, dmr, dnr;  // micro-tile sizes (threads split on multiples of these)
-  void (*sgemm)(const GemmArgs<float>&);
-  void (*dgemm)(const GemmArgs<double>&);
+  GemmTable<float> sgemm;
+  GemmTable<double> dgemm;
   // Elementwise over the output's flat range [begin, end).
   void (*binary_f32)(int kind, const EwDesc&, int64_t begin, int64_t end);
   void (*binary_f64)(int kind, const EwDesc&, int64_t begin, int64_t end);

@@ -27,7 +27,9 @@ namespace {
 using tapeflow::AdamArgs;
 using tapeflow::EwDesc;
 using tapeflow::GemmArgs;
+using tapeflow::GemmTable;
 using tapeflow::kMaxRank;
+using tapeflow::panelDepth;
 
 inline int64_t imin(int64_t a, int64_t b) { return a < b ? a : b; }
 
@@ -145,29 +147,8 @@ struct Gemm {
     return v;
   }
 
-  // C[mr x nr] (+)= Ap (MR x kc packed) * Bp (kc x NR packed).
-  static inline void micro(int64_t kc, const T* __restrict Ap, const T* __restrict Bp, T* C, int64_t ldc,
-                           bool acc, int64_t mr, int64_t nr) {
-    V c[MR][NV];
-#pragma GCC unroll 16
-    for (int i = 0; i < MR; i++)
-#pragma GCC unroll 4
-      for (int j = 0; j < NV; j++) c[i][j] = V{};
-    const T* A = static_cast<const T*>(__builtin_assume_aligned(Ap, 16));
-    const T* B = static_cast<const T*>(__builtin_assume_aligned(Bp, VB));
-    for (int64_t k = 0; k < kc; k++) {
-      V b[NV];
-#pragma GCC unroll 4
-      for (int j = 0; j < NV; j++) b[j] = *reinterpret_cast<const V*>(B + j * L);
-#pragma GCC unroll 16
-      for (int i = 0; i < MR; i++) {
-        const V a = splat(A + i);
-#pragma GCC unroll 4
-        for (int j = 0; j < NV; j++) c[i][j] += a * b[j];
-      }
-      A += MR;
-      B += NR;
-    }
+  // C[mr x nr] (+)= the accumulators (the rest of the micro-tile is padding).
+  static inline void store(V (&c)[MR][NV], T* C, int64_t ldc, bool acc, int64_t mr, int64_t nr) {
     if (mr == MR && nr == NR) {
 #pragma GCC unroll 16
       for (int i = 0; i < MR; i++) {
@@ -195,6 +176,62 @@ struct Gemm {
           *p = acc ? *p + tmp[i * NR + j] : tmp[i * NR + j];
         }
     }
+  }
+
+  // C[mr x nr] (+)= Ap (MR x kc packed) * Bp (kc x NR packed).
+  static inline void micro(int64_t kc, const T* __restrict Ap, const T* __restrict Bp, T* C, int64_t ldc,
+                           bool acc, int64_t mr, int64_t nr) {
+    V c[MR][NV];
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; j++) c[i][j] = V{};
+    const T* A = static_cast<const T*>(__builtin_assume_aligned(Ap, 16));
+    const T* B = static_cast<const T*>(__builtin_assume_aligned(Bp, VB));
+    for (int64_t k = 0; k < kc; k++) {
+      V b[NV];
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; j++) b[j] = *reinterpret_cast<const V*>(B + j * L);
+#pragma GCC unroll 16
+      for (int i = 0; i < MR; i++) {
+        const V a = splat(A + i);
+#pragma GCC unroll 4
+        for (int j = 0; j < NV; j++) c[i][j] += a * b[j];
+      }
+      A += MR;
+      B += NR;
+    }
+    store(c, C, ldc, acc, mr, nr);
+  }
+
+  // A full MR x NR micro-tile straight from the operands, without packing: element (i, k) of op(A) at
+  // a[i * rsa + k * csa] (broadcast, so any strides cost the same) and row k of op(B)'s NR columns
+  // contiguous at b + k * rsb. For products small enough that packing (a copy of each operand per
+  // thread) costs a large share of the multiply-adds.
+  static inline void microDirect(int64_t kc, const T* a, int64_t rsa, int64_t csa, const T* b, int64_t rsb,
+                                 T* C, int64_t ldc, bool acc) {
+    V c[MR][NV];
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; j++) c[i][j] = V{};
+    const T* rows[MR];
+#pragma GCC unroll 16
+    for (int i = 0; i < MR; i++) rows[i] = a + i * rsa;
+    for (int64_t k = 0; k < kc; k++) {
+      V bv[NV];
+#pragma GCC unroll 4
+      for (int j = 0; j < NV; j++) std::memcpy(&bv[j], b + j * L, sizeof(V));
+      const int64_t ko = k * csa;
+#pragma GCC unroll 16
+      for (int i = 0; i < MR; i++) {
+        const V av = splat(rows[i] + ko);
+#pragma GCC unroll 4
+        for (int j = 0; j < NV; j++) c[i][j] += av * bv[j];
+      }
+      b += rsb;
+    }
+    store(c, C, ldc, acc, MR, NR);
   }
 
   // A product at most one vector wide (a classifier's last layer: N = 10 classes): the packed scheme
@@ -233,6 +270,68 @@ struct Gemm {
       }
     }
   }
+
+  // The pieces of a GEMM whose tiles threads take one at a time (see GemmTable): packing over the whole
+  // depth, and a tile computed from packed panels.
+  static void packAPanels(const GemmArgs<T>& g, int64_t p0, int64_t p1, T* ap) {
+    const int64_t depth = panelDepth(g.K);
+    for (int64_t p = p0; p < p1 && p * MR < g.M; p++)
+      packA(g.a + p * MR * g.rsa, g.rsa, g.csa, imin(MR, g.M - p * MR), g.K, ap + (p - p0) * MR * depth);
+  }
+  static void packBPanel(const GemmArgs<T>& g, int64_t q, int64_t k0, int64_t k1, T* bp) {
+    const int64_t j0 = q * NR;
+    packB(g.b + k0 * g.rsb + j0 * g.csb, g.rsb, g.csb, k1 - k0, imin(NR, g.N - j0),
+          bp + q * NR * panelDepth(g.K) + k0 * NR);
+  }
+  static void tile(const GemmArgs<T>& g, const T* ap, const T* bp, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+    const int64_t depth = panelDepth(g.K);
+    for (int64_t pc = 0; pc < g.K; pc += KC) {
+      const int64_t kc = imin(KC, g.K - pc);
+      const bool acc = g.accumulate || pc > 0;
+      for (int64_t jr = j0; jr < j1; jr += NR) {
+        const T* b = bp + (jr - j0) * depth + pc * NR;
+        for (int64_t ir = i0; ir < i1; ir += MR)
+          micro(kc, ap + (ir - i0) * depth + pc * MR, b, g.c + ir * g.ldc + jr, g.ldc, acc, imin(MR, i1 - ir),
+                imin(NR, j1 - jr));
+      }
+    }
+  }
+
+  // C[i0:i1, j0:j1] straight from the operands (op(B)'s columns contiguous: csb == 1); micro-tiles cut
+  // by the edges of C are packed first.
+  static void tileDirect(const GemmArgs<T>& g, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+    alignas(64) T ap[MR * KC];
+    T* bp = nullptr;
+    for (int64_t pc = 0; pc < g.K; pc += KC) {
+      const int64_t kc = imin(KC, g.K - pc);
+      const bool acc = g.accumulate || pc > 0;
+      for (int64_t jr = j0; jr < j1; jr += NR) {
+        const int64_t nr = imin(NR, j1 - jr);
+        const T* b = g.b + pc * g.rsb + jr;
+        if (nr < NR) {
+          bp = PackBuffers<T>::get(PackBuffers<T>::b, PackBuffers<T>::bCap, KC * NR);
+          packB(b, g.rsb, 1, kc, nr, bp);
+        }
+        for (int64_t ir = i0; ir < i1; ir += MR) {
+          const int64_t mr = imin(MR, i1 - ir);
+          const T* a = g.a + ir * g.rsa + pc * g.csa;
+          T* c = g.c + ir * g.ldc + jr;
+          if (mr == MR && nr == NR) {
+            microDirect(kc, a, g.rsa, g.csa, b, g.rsb, c, g.ldc, acc);
+          } else {
+            packA(a, g.rsa, g.csa, mr, kc, ap);
+            if (nr == NR) {
+              bp = PackBuffers<T>::get(PackBuffers<T>::b, PackBuffers<T>::bCap, KC * NR);
+              packB(b, g.rsb, 1, kc, nr, bp);
+            }
+            micro(kc, ap, bp, c, g.ldc, acc, mr, nr);
+          }
+        }
+      }
+    }
+  }
+
+  static constexpr GemmTable<T> table() { return {MR, NR, run, packAPanels, packBPanel, tile, tileDirect}; }
 
   static void run(const GemmArgs<T>& g) {
     const int64_t M = g.M, N = g.N, K = g.K;

@@ -304,16 +304,44 @@ describeNative('native backend conformance (vs the JS reference)', () => {
         }
       }
     }
-    // a large product crosses the threading threshold and every cache block edge
-    const a = randomView(r, 'float32', [257, 300]);
-    const b = randomView(r, 'float32', [300, 301]);
-    expectAgree(
-      'matmul 257x300x301',
-      native.matmul(a, b, false, false, [257, 301]),
-      jsBackend.matmul(a, b, false, false, [257, 301]),
-      'float32',
-      300,
-    );
+    // large products cross the threading threshold (row blocks dealt out to the pool, read in place or
+    // packed) and every micro-tile and cache block edge, with any transposes
+    for (const dtype of FLOATS) {
+      for (const [M, N, K] of [
+        [257, 301, 300],
+        [130, 100, 784],
+        [128, 128, 784],
+        [784, 128, 130],
+      ] as const) {
+        for (const [ta, tb] of [
+          [false, false],
+          [true, false],
+          [false, true],
+          [true, true],
+        ] as const) {
+          // Dense operands for the untransposed product (its rows are read in place), any layout else.
+          const view = (shape: number[]): StridedView =>
+            ta || tb
+              ? randomView(r, dtype, shape)
+              : {
+                  storage: randomData(r, dtype, size(shape)),
+                  shape,
+                  strides: contiguousStrides(shape),
+                  offset: 0,
+                  dtype,
+                };
+          const a = view(ta ? [K, M] : [M, K]);
+          const b = view(tb ? [N, K] : [K, N]);
+          expectAgree(
+            `matmul ${dtype} ${M}x${N}x${K} ${ta ? 'T' : ''}${tb ? 'T' : ''}`,
+            native.matmul(a, b, ta, tb, [M, N]),
+            jsBackend.matmul(a, b, ta, tb, [M, N]),
+            dtype,
+            K,
+          );
+        }
+      }
+    }
   });
 
   function randomConv(r: () => number, pool: boolean): Conv2DGeometry {
