@@ -324,7 +324,7 @@ describeNative('native backend conformance (vs the JS reference)', () => {
             ta || tb
               ? randomView(r, dtype, shape)
               : {
-                  storage: randomData(r, dtype, size(shape)),
+                  storage: randomData(r, dtype, size(shape), false),
                   shape,
                   strides: contiguousStrides(shape),
                   offset: 0,
