@@ -15,12 +15,47 @@ export type { Conv2DGeometry } from './js/conv.js';
 import type { Conv2DGeometry } from './js/conv.js';
 
 /**
+ * A kernel whose geometry was fixed once (shapes, strides, dtypes: a replayed trace runs the same kernels
+ * every step, see ops/trace.ts): reads the storages `inputs` from `offsets` on and writes every element
+ * of `out`, a contiguous array of the output's size and dtype.
+ */
+export type PreparedKernel = (
+  inputs: readonly TypedArray[],
+  offsets: readonly number[],
+  out: TypedArray,
+) => void;
+
+/**
+ * Kernels a backend can prepare for a geometry, giving the very bits its eager kernel gives; null where
+ * it would not (a size it hands to another kernel, say).
+ */
+export interface KernelPreparer {
+  unary(kind: UnaryKind, x: StridedView, outDtype: DType): PreparedKernel | null;
+  binary(
+    kind: BinaryKind,
+    a: StridedView,
+    b: StridedView,
+    outShape: readonly number[],
+    outDtype: DType,
+  ): PreparedKernel | null;
+  matmul(
+    a: StridedView,
+    b: StridedView,
+    transposeA: boolean,
+    transposeB: boolean,
+    outShape: readonly number[],
+  ): PreparedKernel | null;
+}
+
+/**
  * The kernels every backend provides. Inputs are strided views over the backend's memory; outputs
  * are fresh contiguous arrays. The JS backend is the reference; faster backends implement the same
  * interface and are checked against it.
  */
 export interface Backend {
   readonly name: string;
+  /** Kernels prepared once for a geometry (a backend where the call itself costs, like the addon's). */
+  readonly prepare?: KernelPreparer;
   unary(kind: UnaryKind, x: StridedView, outDtype: DType): TypedArray;
   binary(
     kind: BinaryKind,

@@ -49,6 +49,8 @@ function binaryDef(
     }),
     kernel: (backend, [a, b], _attrs, out) =>
       new Tensor(backend.binary(kind, a!, b!, out.shape, out.dtype), out.shape, out.dtype),
+    prepare: (backend, [a, b], _attrs, out) =>
+      backend.prepare?.binary(kind, a!, b!, out.shape, out.dtype) ?? null,
     grad,
   });
 }

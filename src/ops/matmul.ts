@@ -37,6 +37,8 @@ export const matmulOp = defineOp<MatmulAttrs>({
   },
   kernel: (backend, [a, b], { transposeA, transposeB }, out) =>
     new Tensor(backend.matmul(a!, b!, transposeA, transposeB, out.shape), out.shape, out.dtype),
+  prepare: (backend, [a, b], { transposeA, transposeB }, out) =>
+    backend.prepare?.matmul(a!, b!, transposeA, transposeB, out.shape) ?? null,
   grad: (dy, { inputs, attrs }, needs) => {
     const [a, b] = inputs as [Tensor, Tensor];
     const { transposeA: ta, transposeB: tb } = attrs;

@@ -1,5 +1,5 @@
 import type { DType } from '../backend/dtype.js';
-import { type Backend, backend } from '../backend/index.js';
+import { type Backend, backend, type PreparedKernel } from '../backend/index.js';
 import { type GradRule, Node } from '../tensor/node.js';
 import { recording, type TapeRecorder } from '../tensor/recording.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -15,6 +15,12 @@ export interface OpDef<Attrs = undefined> {
   readonly name: string;
   infer(inputs: readonly Tensor[], attrs: Attrs): OutputSpec;
   kernel(backend: Backend, inputs: readonly Tensor[], attrs: Attrs, out: OutputSpec): Tensor;
+  /**
+   * The kernel prepared for these inputs' geometry (see Backend.prepare), for ops whose kernel writes
+   * one fresh contiguous output: a replayed trace then runs it without the op's or the backend's
+   * bookkeeping. Null where the backend prepares none.
+   */
+  prepare?(backend: Backend, inputs: readonly Tensor[], attrs: Attrs, out: OutputSpec): PreparedKernel | null;
   readonly grad: GradRule<Attrs> | null;
 }
 

@@ -13,7 +13,8 @@
  * caller still has to check a replay against an eager run on different data before trusting it (see
  * keras/engine/step-trace.ts): a constant made from data outside the ops escapes these checks.
  */
-import type { TypedArray } from '../backend/dtype.js';
+import type { PreparedKernel } from '../backend/backend.js';
+import { allocate, arrayConstructor, type TypedArray } from '../backend/dtype.js';
 import { backend } from '../backend/index.js';
 import type { StridedView } from '../backend/js/strided.js';
 import { recording, type TraceObserver } from '../tensor/recording.js';
@@ -38,6 +39,8 @@ interface TracedOp {
   readonly outSlot: number;
   /** The slots of the arrays the kernel declared besides its output (see noteSideOutput). */
   readonly sideSlots: readonly number[];
+  /** The kernel prepared for this geometry (see OpDef.prepare), or null: the op's kernel runs. */
+  readonly prepared: PreparedKernel | null;
 }
 
 /** Arrays the running kernel declared besides its output, while a trace records or replays. */
@@ -66,13 +69,27 @@ export class Replayed {
 
 /** A recorded sequence of kernels over inputs, variables and constants. */
 export class OpTrace {
+  /**
+   * The outputs of prepared kernels that no result views, by slot: allocated by the first replay and
+   * written again by every later one (nothing outside a replay sees them), so that a step allocates
+   * only its results.
+   */
+  private readonly scratch: (TypedArray | undefined)[] = [];
+
   constructor(
     private readonly inputCount: number,
     private readonly variables: readonly Variable[],
     private readonly constants: readonly TypedArray[],
     private readonly ops: readonly TracedOp[],
     private readonly slotCount: number,
+    /** The slots that the results view: fresh storage on every replay. */
+    private readonly resultSlots: ReadonlySet<number>,
   ) {}
+
+  /** @internal How many ops run a prepared kernel (tests). */
+  get preparedOps(): number {
+    return this.ops.filter((op) => op.prepared !== null).length;
+  }
 
   /** Runs the kernels again on `inputs` (the recorded shapes, dtypes and strides; any offsets). */
   replay(inputs: readonly Tensor[]): Replayed {
@@ -84,6 +101,10 @@ export class OpTrace {
     const replayed = new Replayed(slots, inputs);
     const b = backend();
     for (const op of this.ops) {
+      if (op.prepared !== null) {
+        this.runPrepared(op, op.prepared, slots, inputs);
+        continue;
+      }
       const args = op.inputs.map((ref) => replayed.tensor(ref));
       const sides = op.sideSlots.length > 0 ? [] : null;
       sideOutputs = sides;
@@ -104,6 +125,37 @@ export class OpTrace {
       }
     }
     return replayed;
+  }
+
+  private runPrepared(
+    op: TracedOp,
+    kernel: PreparedKernel,
+    slots: TypedArray[],
+    inputs: readonly Tensor[],
+  ): void {
+    const n = op.inputs.length;
+    const storages = new Array<TypedArray>(n);
+    const offsets = new Array<number>(n);
+    for (let i = 0; i < n; i++) {
+      const ref = op.inputs[i]!;
+      storages[i] = slots[ref.slot]!;
+      offsets[i] = ref.slot < this.inputCount ? inputs[ref.slot]!.offset + ref.offset : ref.offset;
+    }
+    let size = 1;
+    for (const d of op.out.shape) size *= d;
+    let out: TypedArray | undefined;
+    if (this.resultSlots.has(op.outSlot)) {
+      out = allocate(op.out.dtype, size);
+    } else {
+      out = this.scratch[op.outSlot];
+      if (out === undefined) {
+        // Not from allocate: the allocator's pool must never hand this array to anyone else.
+        out = new (arrayConstructor(op.out.dtype))(size);
+        this.scratch[op.outSlot] = out;
+      }
+    }
+    kernel(storages, offsets, out);
+    slots[op.outSlot] = out;
   }
 }
 
@@ -171,7 +223,11 @@ export class Recorder implements TraceObserver {
     }
     const outSlot = this.slotOf.has(y.storage) ? -1 : this.newSlot(y.storage);
     const sideSlots = sides.map((a) => this.newSlot(a));
-    this.ops.push({ def: def as OpDef<unknown>, inputs: refs, attrs, out, outSlot, sideSlots });
+    // A prepared kernel writes one fresh contiguous output of the op's shape.
+    const fresh =
+      outSlot >= 0 && sides.length === 0 && y.offset === 0 && y.isContiguous && y.storage.length === y.size;
+    const prepared = fresh ? (def.prepare?.(backend(), inputs, attrs, out) ?? null) : null;
+    this.ops.push({ def: def as OpDef<unknown>, inputs: refs, attrs, out, outSlot, sideSlots, prepared });
     return y;
   }
 
@@ -194,8 +250,17 @@ export class Recorder implements TraceObserver {
       outSlot: op.outSlot < 0 ? -1 : renumber.get(op.outSlot)!,
       sideSlots: op.sideSlots.map((slot) => renumber.get(slot)!),
     }));
-    const trace = new OpTrace(this.inputs.length, this.variables, this.constants, ops, this.slotCount);
-    return { trace, results: results.map(move) };
+    const moved = results.map(move);
+    const resultSlots = new Set(moved.map((ref) => ref.slot));
+    const trace = new OpTrace(
+      this.inputs.length,
+      this.variables,
+      this.constants,
+      ops,
+      this.slotCount,
+      resultSlots,
+    );
+    return { trace, results: moved };
   }
 }
 

@@ -34,6 +34,7 @@ function unaryDef(
     infer: ([x]) => ({ shape: x!.shape, dtype: outDtype(rule, x!.dtype) }),
     kernel: (backend, [x], _attrs, out) =>
       new Tensor(backend.unary(kind, x!, out.dtype), x!.shape, out.dtype),
+    prepare: (backend, [x], _attrs, out) => backend.prepare?.unary(kind, x!, out.dtype) ?? null,
     grad,
   });
 }

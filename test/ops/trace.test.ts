@@ -43,6 +43,37 @@ describe('op traces', () => {
     expect(values(replayed.tensor(recorded.results[0]!))).toEqual(values(f(other)));
   });
 
+  it('reuses the storage of prepared kernels between replays, never that of the results', () => {
+    // Large enough for the native backend's kernels (its small sizes run the JS ones, unprepared).
+    tf.random.setSeed(3);
+    const data = tf.random.normal([4 * 64, 64]);
+    const w64 = tf.variable(tf.random.normal([64, 64]));
+    const bias = tf.random.normal([64]);
+    const g = (x: tf.Tensor) => {
+      const h = tf.relu(tf.matmul(x, w64).add(bias));
+      return [h.mul(h).sum(0), h.sub(x)];
+    };
+    const batch = (i: number) => data.slice([64 * i, 0], [64, 64]);
+    const recorded = recordTrace(
+      [batch(0)],
+      [w64],
+      () => g(batch(0)),
+      (y) => y,
+    );
+    if ('failure' in recorded) throw new Error(recorded.failure);
+    expect(recorded.trace.preparedOps > 0).toBe(tf.getBackend() === 'native');
+    const results = [1, 2, 3].map((i) => {
+      const replayed = recorded.trace.replay([batch(i)]);
+      return recorded.results.map((ref) => replayed.tensor(ref));
+    });
+    // Every replay's results stay its own after later replays.
+    [1, 2, 3].forEach((i, k) => {
+      const expected = g(batch(i));
+      expect(values(results[k]![0]!)).toEqual(values(expected[0]!));
+      expect(values(results[k]![1]!)).toEqual(values(expected[1]!));
+    });
+  });
+
   it('keeps a copy of a constant made during the recording', () => {
     const c = tf.tensor([1, 2, 3, 4]);
     const x = tf.tensor([1, 1, 1, 1]);

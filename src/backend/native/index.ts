@@ -7,7 +7,7 @@
  * collapsed axes), is delegated to the JS backend, so this backend is always complete.
  */
 import { broadcastStrides } from '../../tensor/shape.js';
-import type { Backend, BinaryKind, ReduceKind, UnaryKind } from '../backend.js';
+import type { Backend, BinaryKind, KernelPreparer, ReduceKind, UnaryKind } from '../backend.js';
 import {
   allocate,
   arrayConstructor,
@@ -190,42 +190,132 @@ export function setSmallSizeThresholds(
 }
 
 export function createNativeBackend(native: NativeAddon): Backend {
-  const backend: Backend = {
-    ...jsBackend,
-    name: 'native',
+  // The eager kernels below run these too, so that a prepared kernel gives the eager one's bits.
+  const prepare: KernelPreparer = {
     binary(kind, a, b, outShape, outDtype) {
       const code = BINARY[kind];
+      const size = sizeOf(outShape);
       if (
         code === undefined ||
         !isFloat(outDtype) ||
         a.dtype !== outDtype ||
         b.dtype !== outDtype ||
-        sizeOf(outShape) < SMALL_ELEMENTWISE
+        size === 0 ||
+        size < SMALL_ELEMENTWISE
       ) {
-        return jsBackend.binary(kind, a, b, outShape, outDtype);
+        return null;
       }
-      const out = allocateForOverwrite(outDtype, sizeOf(outShape));
-      if (out.length === 0) return out;
       const meta = elementwiseMeta([a, b], outShape);
-      if (meta === null) return jsBackend.binary(kind, a, b, outShape, outDtype);
-      native.binary(code, out, a.storage, b.storage, meta);
-      return out;
+      if (meta === null) return null;
+      // The operands' offsets in the meta (see elementwiseMeta), set on every call.
+      const rank = meta[0]!;
+      const aAt = 1 + rank;
+      const bAt = 2 + 2 * rank;
+      return (inputs, offsets, out) => {
+        meta[aAt] = offsets[0]!;
+        meta[bAt] = offsets[1]!;
+        native.binary(code, out, inputs[0]!, inputs[1]!, meta);
+      };
     },
     unary(kind, x, outDtype) {
       const code = UNARY[kind];
+      const size = sizeOf(x.shape);
       if (
         code === undefined ||
         !isFloat(outDtype) ||
         x.dtype !== outDtype ||
-        sizeOf(x.shape) < SMALL_ELEMENTWISE
+        size === 0 ||
+        size < SMALL_ELEMENTWISE
       ) {
-        return jsBackend.unary(kind, x, outDtype);
+        return null;
       }
-      const out = allocateForOverwrite(outDtype, sizeOf(x.shape));
-      if (out.length === 0) return out;
       const meta = elementwiseMeta([x], x.shape);
-      if (meta === null) return jsBackend.unary(kind, x, outDtype);
-      native.unary(code, out, x.storage, meta);
+      if (meta === null) return null;
+      const xAt = 1 + meta[0]!;
+      return (inputs, offsets, out) => {
+        meta[xAt] = offsets[0]!;
+        native.unary(code, out, inputs[0]!, meta);
+      };
+    },
+    matmul(a, b, transposeA, transposeB, outShape) {
+      const rank = outShape.length;
+      const M = outShape[rank - 2]!;
+      const N = outShape[rank - 1]!;
+      const ar = a.shape.length;
+      const br = b.shape.length;
+      const K = transposeA ? a.shape[ar - 2]! : a.shape[ar - 1]!;
+      const size = sizeOf(outShape);
+      // With K = 0 the product is all zeros, which the JS kernel writes.
+      if (!isFloat(a.dtype) || a.dtype !== b.dtype || size === 0 || K === 0 || size * K < SMALL_MATMUL) {
+        return null;
+      }
+      const batchShape = outShape.slice(0, rank - 2);
+      const batch = sizeOf(batchShape);
+      const meta = new Float64Array(8 + 2 * batch);
+      meta[0] = M;
+      meta[1] = N;
+      meta[2] = K;
+      meta[3] = batch;
+      // Row/column strides of op(A) and op(B): a transpose is just swapped strides.
+      meta[4] = transposeA ? a.strides[ar - 1]! : a.strides[ar - 2]!;
+      meta[5] = transposeA ? a.strides[ar - 2]! : a.strides[ar - 1]!;
+      meta[6] = transposeB ? b.strides[br - 1]! : b.strides[br - 2]!;
+      meta[7] = transposeB ? b.strides[br - 2]! : b.strides[br - 1]!;
+      const batchStrides = (v: StridedView): number[] => {
+        const dims = v.shape.length - 2;
+        const s = new Array<number>(batchShape.length).fill(0);
+        for (let i = 0; i < dims; i++) {
+          s[batchShape.length - dims + i] = v.shape[i] === 1 ? 0 : v.strides[i]!;
+        }
+        return s;
+      };
+      const sa = batchStrides(a);
+      const sb = batchStrides(b);
+      // Each product's offsets relative to its operands' own, which the call adds.
+      const aFrom = new Float64Array(batch);
+      const bFrom = new Float64Array(batch);
+      const index = new Array<number>(batchShape.length).fill(0);
+      for (let t = 0; t < batch; t++) {
+        let ao = 0;
+        let bo = 0;
+        for (let i = 0; i < index.length; i++) {
+          ao += index[i]! * sa[i]!;
+          bo += index[i]! * sb[i]!;
+        }
+        aFrom[t] = ao;
+        bFrom[t] = bo;
+        for (let i = index.length - 1; i >= 0; i--) {
+          if (++index[i]! < batchShape[i]!) break;
+          index[i] = 0;
+        }
+      }
+      return (inputs, offsets, out) => {
+        const ao = offsets[0]!;
+        const bo = offsets[1]!;
+        for (let t = 0; t < batch; t++) {
+          meta[8 + t] = ao + aFrom[t]!;
+          meta[8 + batch + t] = bo + bFrom[t]!;
+        }
+        native.matmul(inputs[0]!, inputs[1]!, out, meta);
+      };
+    },
+  };
+  const backend: Backend = {
+    ...jsBackend,
+    name: 'native',
+    prepare,
+    binary(kind, a, b, outShape, outDtype) {
+      const kernel = prepare.binary(kind, a, b, outShape, outDtype);
+      if (kernel === null) return jsBackend.binary(kind, a, b, outShape, outDtype);
+      const out = allocateForOverwrite(outDtype, sizeOf(outShape));
+      kernel([a.storage, b.storage], [a.offset, b.offset], out);
+      return out;
+    },
+    unary(kind, x, outDtype) {
+      const kernel = prepare.unary(kind, x, outDtype);
+      if (kernel === null) return jsBackend.unary(kind, x, outDtype);
+      const out = allocateForOverwrite(outDtype, sizeOf(x.shape));
+      kernel([x.storage], [x.offset], out);
       return out;
     },
     reduce(kind, x, axes, outDtype) {
@@ -264,56 +354,10 @@ export function createNativeBackend(native: NativeAddon): Backend {
       return out;
     },
     matmul(a, b, transposeA, transposeB, outShape) {
-      const rank = outShape.length;
-      const M = outShape[rank - 2]!;
-      const N = outShape[rank - 1]!;
-      const ar = a.shape.length;
-      const br = b.shape.length;
-      const K = transposeA ? a.shape[ar - 2]! : a.shape[ar - 1]!;
-      if (!isFloat(a.dtype) || a.dtype !== b.dtype || sizeOf(outShape) * K < SMALL_MATMUL) {
-        return jsBackend.matmul(a, b, transposeA, transposeB, outShape);
-      }
-      const batchShape = outShape.slice(0, rank - 2);
-      const batch = sizeOf(batchShape);
-      // With K = 0 the product is all zeros and the kernel writes nothing.
-      const out = K > 0 ? allocateForOverwrite(a.dtype, batch * M * N) : allocate(a.dtype, batch * M * N);
-      if (out.length === 0) return out;
-      const meta = new Float64Array(8 + 2 * batch);
-      meta[0] = M;
-      meta[1] = N;
-      meta[2] = K;
-      meta[3] = batch;
-      // Row/column strides of op(A) and op(B): a transpose is just swapped strides.
-      meta[4] = transposeA ? a.strides[ar - 1]! : a.strides[ar - 2]!;
-      meta[5] = transposeA ? a.strides[ar - 2]! : a.strides[ar - 1]!;
-      meta[6] = transposeB ? b.strides[br - 1]! : b.strides[br - 2]!;
-      meta[7] = transposeB ? b.strides[br - 2]! : b.strides[br - 1]!;
-      const batchStrides = (v: StridedView): number[] => {
-        const dims = v.shape.length - 2;
-        const s = new Array<number>(batchShape.length).fill(0);
-        for (let i = 0; i < dims; i++) {
-          s[batchShape.length - dims + i] = v.shape[i] === 1 ? 0 : v.strides[i]!;
-        }
-        return s;
-      };
-      const sa = batchStrides(a);
-      const sb = batchStrides(b);
-      const index = new Array<number>(batchShape.length).fill(0);
-      for (let t = 0; t < batch; t++) {
-        let ao = a.offset;
-        let bo = b.offset;
-        for (let i = 0; i < index.length; i++) {
-          ao += index[i]! * sa[i]!;
-          bo += index[i]! * sb[i]!;
-        }
-        meta[8 + t] = ao;
-        meta[8 + batch + t] = bo;
-        for (let i = index.length - 1; i >= 0; i--) {
-          if (++index[i]! < batchShape[i]!) break;
-          index[i] = 0;
-        }
-      }
-      native.matmul(a.storage, b.storage, out, meta);
+      const kernel = prepare.matmul(a, b, transposeA, transposeB, outShape);
+      if (kernel === null) return jsBackend.matmul(a, b, transposeA, transposeB, outShape);
+      const out = allocateForOverwrite(a.dtype, sizeOf(outShape));
+      kernel([a.storage, b.storage], [a.offset, b.offset], out);
       return out;
     },
     conv2d(x, filter, g) {
