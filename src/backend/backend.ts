@@ -29,23 +29,9 @@ export type PreparedKernel = (
  * Kernels a backend can prepare for a geometry, giving the very bits its eager kernel gives; null where
  * it would not (a size it hands to another kernel, say).
  */
-export interface KernelPreparer {
-  unary(kind: UnaryKind, x: StridedView, outDtype: DType): PreparedKernel | null;
-  binary(
-    kind: BinaryKind,
-    a: StridedView,
-    b: StridedView,
-    outShape: readonly number[],
-    outDtype: DType,
-  ): PreparedKernel | null;
-  matmul(
-    a: StridedView,
-    b: StridedView,
-    transposeA: boolean,
-    transposeB: boolean,
-    outShape: readonly number[],
-  ): PreparedKernel | null;
-}
+export type KernelPreparer = {
+  [K in 'unary' | 'binary' | 'matmul']: (...args: Parameters<Backend[K]>) => PreparedKernel | null;
+};
 
 /**
  * The kernels every backend provides. Inputs are strided views over the backend's memory; outputs

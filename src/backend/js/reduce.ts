@@ -1,5 +1,5 @@
 import { allocate, type DType, type TypedArray } from '../dtype.js';
-import { copyToContiguous, isContiguous, type StridedView } from './strided.js';
+import { copyToContiguous, isContiguous, permuteView, type StridedView } from './strided.js';
 
 export type ReduceKind = 'sum' | 'prod' | 'max' | 'min' | 'any' | 'all';
 export type ArgReduceKind = 'argmax' | 'argmin';
@@ -58,14 +58,7 @@ function keptThenReduced(
     const data = x.offset === 0 ? x.storage : x.storage.subarray(x.offset, x.offset + outer * inner);
     return { data, outer, inner };
   }
-  const permuted: StridedView = {
-    storage: x.storage,
-    shape: order.map((i) => x.shape[i]!),
-    strides: order.map((i) => x.strides[i]!),
-    offset: x.offset,
-    dtype: x.dtype,
-  };
-  return { data: copyToContiguous(permuted), outer, inner };
+  return { data: copyToContiguous(permuteView(x, order)), outer, inner };
 }
 
 /** Reduces `axes` (sorted, distinct) away; the result is laid out over the kept axes in order. */

@@ -54,6 +54,17 @@ export function collapseAxes(
   return { shape: outShape, strides: outStrides };
 }
 
+/** The view with its axes in `order` (a transpose; no copy). */
+export function permuteView(view: StridedView, order: readonly number[]): StridedView {
+  return {
+    storage: view.storage,
+    shape: order.map((i) => view.shape[i]!),
+    strides: order.map((i) => view.strides[i]!),
+    offset: view.offset,
+    dtype: view.dtype,
+  };
+}
+
 /**
  * Visits every element of a strided view in row-major order and writes it to a fresh contiguous array
  * of `dtype` (a cast when the dtypes differ; bool stores 0/1).

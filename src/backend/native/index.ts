@@ -20,7 +20,13 @@ import type { Conv2DGeometry } from '../js/conv.js';
 import { jsBackend } from '../js/index.js';
 import { routePooledGradient } from '../js/pool.js';
 import { denseRows, rowsCols } from '../js/softmax.js';
-import { collapseAxes, copyToContiguous, isContiguous, type StridedView } from '../js/strided.js';
+import {
+  collapseAxes,
+  copyToContiguous,
+  isContiguous,
+  permuteView,
+  type StridedView,
+} from '../js/strided.js';
 import { noteAllocation, RECYCLE_MIN_ELEMENTS, takeRecycled } from '../recycle.js';
 import { addon, addonError, type NativeAddon } from './addon.js';
 
@@ -342,14 +348,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
         native.reduce(code, 1, x.storage, x.offset, inner, outer, out);
       } else {
         const order = [...x.shape.keys()].filter((i) => !reduced.has(i)).concat([...axes]);
-        const permuted: StridedView = {
-          storage: x.storage,
-          shape: order.map((i) => x.shape[i]!),
-          strides: order.map((i) => x.strides[i]!),
-          offset: x.offset,
-          dtype: x.dtype,
-        };
-        native.reduce(code, 0, copyToContiguous(permuted), 0, outer, inner, out);
+        native.reduce(code, 0, copyToContiguous(permuteView(x, order)), 0, outer, inner, out);
       }
       return out;
     },
