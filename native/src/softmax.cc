@@ -111,12 +111,12 @@ void softmaxGradRows(bool log, const T* y, const T* dy, int64_t rows, int64_t co
 
 // The labels as int32, after checking their type, their length and that each is a class index; `op`
 // names the op in the errors.
-const int32_t* requireLabels(const Napi::CallbackInfo& info, const View& labels, int64_t rows, int64_t classes,
-                             const char* op) {
+const int32_t* requireLabels(const Napi::CallbackInfo& info, const View& labels, int64_t offset, int64_t rows,
+                             int64_t classes, const char* op) {
   if (labels.type != napi_int32_array)
     throw Napi::TypeError::New(info.Env(), std::string(op) + ": labels must be an Int32Array");
-  requireSpan(info, labels, 0, rows, op, "labels");
-  const int32_t* l = static_cast<const int32_t*>(labels.data);
+  requireSpan(info, labels, offset, rows, op, "labels");
+  const int32_t* l = static_cast<const int32_t*>(labels.data) + offset;
   for (int64_t r = 0; r < rows; r++) {
     const int32_t k = l[r];
     if (k < 0 || k >= classes) {
@@ -140,8 +140,10 @@ void crossEntropyRows(const T* x, const int32_t* labels, int64_t rows, int64_t c
   }
 }
 
+// dy[r * dyStride] scales row r: the stride is 0 for a loss's mean, whose one gradient every row shares.
 template <typename T>
-void crossEntropyGradRows(const T* x, const int32_t* labels, const T* dy, int64_t rows, int64_t cols, T* out) {
+void crossEntropyGradRows(const T* x, const int32_t* labels, const T* dy, int64_t dyStride, int64_t rows,
+                          int64_t cols, T* out) {
   std::vector<double> e(cols);
   for (int64_t r = 0; r < rows; r++) {
     const T* xr = x + r * cols;
@@ -152,7 +154,7 @@ void crossEntropyGradRows(const T* x, const int32_t* labels, const T* dy, int64_
       e[j] = std::exp((double)xr[j] - top);
       total += e[j];
     }
-    const double g = dy[r];
+    const double g = dy[r * dyStride];
     const int32_t label = labels[r];
     for (int64_t j = 0; j < cols; j++) {
       const double p = e[j] / total;
@@ -205,19 +207,20 @@ Napi::Value SoftmaxGrad(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// sparseSoftmaxCrossEntropy(logits, offset, labels, rows, classes, loss)
+// sparseSoftmaxCrossEntropy(logits, offset, labels, labelsOffset, rows, classes, loss)
 Napi::Value SparseSoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
   const char* op = "sparseSoftmaxCrossEntropy";
   const View x = view(info, 0, op, "logits");
   const int64_t off = integer(info, 1, op, "offset");
   const View labels = view(info, 2, op, "labels");
-  const int64_t rows = integer(info, 3, op, "rows"), cols = integer(info, 4, op, "classes");
-  const View loss = view(info, 5, op, "loss");
+  const int64_t labelsOff = integer(info, 3, op, "labels offset");
+  const int64_t rows = integer(info, 4, op, "rows"), cols = integer(info, 5, op, "classes");
+  const View loss = view(info, 6, op, "loss");
   requireFloat(info, loss, op, "loss", loss.type);
   requireFloat(info, x, op, "logits", loss.type);
   requireSpan(info, x, off, rows * cols, op, "logits");
   requireSpan(info, loss, 0, rows, op, "loss");
-  const int32_t* l = requireLabels(info, labels, rows, cols, op);
+  const int32_t* l = requireLabels(info, labels, labelsOff, rows, cols, op);
   if (loss.type == napi_float32_array)
     crossEntropyRows(static_cast<const float*>(x.data) + off, l, rows, cols, static_cast<float*>(loss.data));
   else
@@ -225,29 +228,31 @@ Napi::Value SparseSoftmaxCrossEntropy(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// sparseSoftmaxCrossEntropyGrad(logits, offset, labels, dy, dyOffset, rows, classes, out)
+// sparseSoftmaxCrossEntropyGrad(logits, offset, labels, labelsOffset, dy, dyOffset, dyStride, rows, classes,
+// out)
 Napi::Value SparseSoftmaxCrossEntropyGrad(const Napi::CallbackInfo& info) {
   const char* op = "sparseSoftmaxCrossEntropyGrad";
   const View x = view(info, 0, op, "logits");
   const int64_t off = integer(info, 1, op, "offset");
   const View labels = view(info, 2, op, "labels");
-  const View dy = view(info, 3, op, "dy");
-  const int64_t dyOff = integer(info, 4, op, "dy offset"), rows = integer(info, 5, op, "rows"),
-                cols = integer(info, 6, op, "classes");
-  const View out = view(info, 7, op, "out");
+  const int64_t labelsOff = integer(info, 3, op, "labels offset");
+  const View dy = view(info, 4, op, "dy");
+  const int64_t dyOff = integer(info, 5, op, "dy offset"), dyStride = integer(info, 6, op, "dy stride"),
+                rows = integer(info, 7, op, "rows"), cols = integer(info, 8, op, "classes");
+  const View out = view(info, 9, op, "out");
   requireFloat(info, out, op, "out", out.type);
   requireFloat(info, x, op, "logits", out.type);
   requireFloat(info, dy, op, "dy", out.type);
   requireSpan(info, x, off, rows * cols, op, "logits");
-  requireSpan(info, dy, dyOff, rows, op, "dy");
+  requireSpan(info, dy, dyOff, rows == 0 ? 0 : (rows - 1) * dyStride + 1, op, "dy");
   requireSpan(info, out, 0, rows * cols, op, "out");
-  const int32_t* l = requireLabels(info, labels, rows, cols, "sparseSoftmaxCrossEntropy");
+  const int32_t* l = requireLabels(info, labels, labelsOff, rows, cols, "sparseSoftmaxCrossEntropy");
   if (out.type == napi_float32_array)
-    crossEntropyGradRows(static_cast<const float*>(x.data) + off, l, static_cast<const float*>(dy.data) + dyOff, rows,
-                         cols, static_cast<float*>(out.data));
+    crossEntropyGradRows(static_cast<const float*>(x.data) + off, l, static_cast<const float*>(dy.data) + dyOff,
+                         dyStride, rows, cols, static_cast<float*>(out.data));
   else
     crossEntropyGradRows(static_cast<const double*>(x.data) + off, l, static_cast<const double*>(dy.data) + dyOff,
-                         rows, cols, static_cast<double*>(out.data));
+                         dyStride, rows, cols, static_cast<double*>(out.data));
   return info.Env().Undefined();
 }
 

@@ -30,7 +30,18 @@ export type PreparedKernel = (
  * it would not (a size it hands to another kernel, say).
  */
 export type KernelPreparer = {
-  [K in 'unary' | 'binary' | 'matmul']: (...args: Parameters<Backend[K]>) => PreparedKernel | null;
+  [K in 'unary' | 'binary' | 'matmul' | 'reduce']: (...args: Parameters<Backend[K]>) => PreparedKernel | null;
+} & {
+  /**
+   * The fused cross-entropy's kernels, whose labels are an input here (an int32 view, one class index
+   * per row) rather than checked data: the prepared kernel checks them on every call.
+   */
+  sparseSoftmaxCrossEntropy(logits: StridedView, labels: StridedView): PreparedKernel | null;
+  sparseSoftmaxCrossEntropyGrad(
+    logits: StridedView,
+    labels: StridedView,
+    dy: StridedView,
+  ): PreparedKernel | null;
 };
 
 /**

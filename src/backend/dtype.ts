@@ -43,6 +43,29 @@ export function allocate(dtype: DType, size: number): TypedArray {
   return a;
 }
 
+type NodeBuffer = { allocUnsafeSlow(bytes: number): { buffer: ArrayBuffer; byteOffset: number } };
+const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
+
+/**
+ * An output array the kernel overwrites entirely, left uninitialised: zeroing megabytes that the kernel
+ * writes again right after is a whole extra pass over memory. Only for kernels that write every element.
+ */
+export function allocateForOverwrite(dtype: DType, size: number): TypedArray {
+  const Ctor = arrayConstructor(dtype);
+  if (size < RECYCLE_MIN_ELEMENTS) return new Ctor(size);
+  const reused = takeRecycled<TypedArray>(Ctor, size);
+  if (reused !== undefined) return reused;
+  let a: TypedArray;
+  if (nodeBuffer) {
+    const b = nodeBuffer.allocUnsafeSlow(size * Ctor.BYTES_PER_ELEMENT);
+    a = new Ctor(b.buffer, b.byteOffset, size);
+  } else {
+    a = new Ctor(size);
+  }
+  noteAllocation(a);
+  return a;
+}
+
 export function bytesPerElement(dtype: DType): number {
   return arrayConstructor(dtype).BYTES_PER_ELEMENT;
 }

@@ -46,6 +46,7 @@ function reduceDef(
     }),
     kernel: (backend, [x], { axes }, out) =>
       new Tensor(backend.reduce(kind, x!, axes, out.dtype), out.shape, out.dtype),
+    prepare: (backend, [x], { axes }, out) => backend.prepare?.reduce(kind, x!, axes, out.dtype) ?? null,
     grad,
   });
 }

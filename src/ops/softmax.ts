@@ -4,7 +4,8 @@
  * axis is swapped to the end and back (views, no copy until the kernel needs one). Every backward pass
  * is itself an op whose gradient is written with ops, so higher derivatives work.
  */
-import { isFloat } from '../backend/dtype.js';
+import { type DType, isFloat, type TypedArray } from '../backend/dtype.js';
+import { isContiguous } from '../backend/js/strided.js';
 import { type TensorLike, toTensor } from '../tensor/convert.js';
 import { formatShape, normalizeAxis, shapesEqual } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -137,6 +138,8 @@ export const sparseSoftmaxCrossEntropyOp: OpDef = defineOp({
       out.shape,
       out.dtype,
     ),
+  prepare: (backend, [logits, labels]) =>
+    backend.prepare?.sparseSoftmaxCrossEntropy(logits!, labels!) ?? null,
   grad: (dy, { inputs }) => [
     runOp(sparseSoftmaxCrossEntropyGradOp, [inputs[0]!, inputs[1]!, dy], undefined),
     null,
@@ -153,6 +156,8 @@ export const sparseSoftmaxCrossEntropyGradOp: OpDef = defineOp({
       out.shape,
       out.dtype,
     ),
+  prepare: (backend, [logits, labels, dy]) =>
+    backend.prepare?.sparseSoftmaxCrossEntropyGrad(logits!, labels!, dy!) ?? null,
   grad: (g, { inputs }, needs) => {
     const [logits, labels, dy] = inputs as [Tensor, Tensor, Tensor];
     const p = runOp(softmaxOp, [logits], undefined);
@@ -175,6 +180,32 @@ interface ClassIndexAttrs {
   opName: string;
 }
 
+/** Writes `out.length` labels read from `values` at `from` on as class indices, checking each. */
+function classIndices(
+  values: TypedArray,
+  from: number,
+  out: TypedArray,
+  { classes, ignoreClass, opName }: ClassIndexAttrs,
+  dtype: DType,
+): void {
+  for (let i = 0; i < out.length; i++) {
+    const v = values[from + i]!;
+    if (ignoreClass !== null && v === ignoreClass) {
+      out[i] = 0;
+      continue;
+    }
+    if (!Number.isInteger(v)) {
+      throw new TypeError(`${opName}: labels must be integer class indices, got ${v} (labels ${dtype})`);
+    }
+    if (v < 0 || v >= classes) {
+      throw new RangeError(
+        `${opName}: label ${v} is outside the valid range [0, ${classes}) of yPred's ${classes} classes`,
+      );
+    }
+    out[i] = v;
+  }
+}
+
 /**
  * Class labels of any numeric dtype as int32 indices, each checked to be an integer in [0, classes)
  * (or the ignored class, mapped to 0). An op rather than a loop in the loss, so that the check and the
@@ -188,25 +219,17 @@ export const sparseClassIndicesOp: OpDef<ClassIndexAttrs> = defineOp<ClassIndexA
     }
     return { shape: labels!.shape, dtype: 'int32' };
   },
-  kernel: (_backend, [labels], { classes, ignoreClass, opName }, out) => {
+  kernel: (_backend, [labels], attrs, out) => {
     const values = labels!.contiguousData();
     const indices = new Int32Array(values.length);
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i]!;
-      if (ignoreClass !== null && v === ignoreClass) continue;
-      if (!Number.isInteger(v)) {
-        throw new TypeError(
-          `${opName}: labels must be integer class indices, got ${v} (labels ${labels!.dtype})`,
-        );
-      }
-      if (v < 0 || v >= classes) {
-        throw new RangeError(
-          `${opName}: label ${v} is outside the valid range [0, ${classes}) of yPred's ${classes} classes`,
-        );
-      }
-      indices[i] = v;
-    }
+    classIndices(values, 0, indices, attrs, labels!.dtype);
     return new Tensor(indices, out.shape, 'int32');
+  },
+  // The same loop on the labels' storage in place, when it is contiguous (a batch of a dataset).
+  prepare: (_backend, [labels], attrs) => {
+    const { shape, strides, dtype } = labels!;
+    if (!isContiguous(shape, strides)) return null;
+    return (inputs, offsets, out) => classIndices(inputs[0]!, offsets[0]!, out, attrs, dtype);
   },
   grad: null,
 });

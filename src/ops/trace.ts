@@ -14,7 +14,7 @@
  * keras/engine/step-trace.ts): a constant made from data outside the ops escapes these checks.
  */
 import type { PreparedKernel } from '../backend/backend.js';
-import { allocate, arrayConstructor, type TypedArray } from '../backend/dtype.js';
+import { allocateForOverwrite, arrayConstructor, type TypedArray } from '../backend/dtype.js';
 import { backend } from '../backend/index.js';
 import type { StridedView } from '../backend/js/strided.js';
 import { recording, type TraceObserver } from '../tensor/recording.js';
@@ -86,9 +86,9 @@ export class OpTrace {
     private readonly resultSlots: ReadonlySet<number>,
   ) {}
 
-  /** @internal How many ops run a prepared kernel (tests). */
-  get preparedOps(): number {
-    return this.ops.filter((op) => op.prepared !== null).length;
+  /** @internal The names of the ops that run a prepared kernel, in order (tests). */
+  get preparedOps(): string[] {
+    return this.ops.filter((op) => op.prepared !== null).map((op) => op.def.name);
   }
 
   /** Runs the kernels again on `inputs` (the recorded shapes, dtypes and strides; any offsets). */
@@ -145,7 +145,8 @@ export class OpTrace {
     for (const d of op.out.shape) size *= d;
     let out: TypedArray | undefined;
     if (this.resultSlots.has(op.outSlot)) {
-      out = allocate(op.out.dtype, size);
+      // A prepared kernel writes every element: no zeroing first.
+      out = allocateForOverwrite(op.out.dtype, size);
     } else {
       out = this.scratch[op.outSlot];
       if (out === undefined) {

@@ -639,6 +639,15 @@ describeNative('native backend conformance (vs the JS reference)', () => {
           jsBackend.sparseSoftmaxCrossEntropyGrad(x, labels, dy),
           dtype,
         );
+        // One upstream value broadcast to every row (a mean's gradient): read in place with stride 0.
+        const one = randomView(r, dtype, [1]);
+        const shared: StridedView = { ...one, shape: dy.shape, strides: dy.shape.map(() => 0) };
+        expectAgree(
+          `${what} grad, broadcast dy`,
+          native.sparseSoftmaxCrossEntropyGrad(x, labels, shared),
+          jsBackend.sparseSoftmaxCrossEntropyGrad(x, labels, shared),
+          dtype,
+        );
       }
     }
     const x = randomView(r, 'float32', [2, 3]);

@@ -7,10 +7,17 @@
  * collapsed axes), is delegated to the JS backend, so this backend is always complete.
  */
 import { broadcastStrides } from '../../tensor/shape.js';
-import type { Backend, BinaryKind, KernelPreparer, ReduceKind, UnaryKind } from '../backend.js';
+import type {
+  Backend,
+  BinaryKind,
+  KernelPreparer,
+  PreparedKernel,
+  ReduceKind,
+  UnaryKind,
+} from '../backend.js';
 import {
   allocate,
-  arrayConstructor,
+  allocateForOverwrite,
   type DType,
   dtypeOfArray,
   type FloatArray,
@@ -27,7 +34,6 @@ import {
   permuteView,
   type StridedView,
 } from '../js/strided.js';
-import { noteAllocation, RECYCLE_MIN_ELEMENTS, takeRecycled } from '../recycle.js';
 import { addon, addonError, type NativeAddon } from './addon.js';
 
 export { addonError };
@@ -65,6 +71,17 @@ const UNARY: Partial<Record<UnaryKind, number>> = {
   ceil: 18,
 };
 const REDUCE: Partial<Record<ReduceKind, number>> = { sum: 0, max: 1, min: 2, prod: 3 };
+/** @internal The ops whose kernels this backend prepares for replays (for tests). */
+export const PREPARED_KERNELS: readonly string[] = [
+  ...Object.keys(BINARY),
+  ...Object.keys(UNARY),
+  ...Object.keys(REDUCE),
+  'matmul',
+  'sparseSoftmaxCrossEntropy',
+  'sparseSoftmaxCrossEntropyGrad',
+];
+/** Elementwise kinds whose every element is one IEEE operation, so C++ and JS round it alike. */
+const EXACT_BINARY = new Set<BinaryKind>(['add', 'sub', 'mul', 'div']);
 
 const MAX_RANK = 12;
 
@@ -91,24 +108,6 @@ export const NATIVE_KERNELS = [
 ] as const satisfies readonly (keyof Backend)[];
 
 const isFloat = (d: DType) => d === 'float32' || d === 'float64';
-
-type NodeBuffer = { allocUnsafeSlow(bytes: number): { buffer: ArrayBuffer; byteOffset: number } };
-const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
-
-/**
- * An output array the kernel overwrites entirely, left uninitialised: zeroing megabytes that the kernel
- * writes again right after is a whole extra pass over memory. Only for kernels that write every element.
- */
-function allocateForOverwrite(dtype: DType, size: number): TypedArray {
-  const Ctor = arrayConstructor(dtype);
-  if (!nodeBuffer || size < RECYCLE_MIN_ELEMENTS) return allocate(dtype, size);
-  const reused = takeRecycled<TypedArray>(Ctor, size);
-  if (reused !== undefined) return reused;
-  const b = nodeBuffer.allocUnsafeSlow(size * Ctor.BYTES_PER_ELEMENT);
-  const a = new Ctor(b.buffer, b.byteOffset, size);
-  noteAllocation(a);
-  return a;
-}
 
 function sizeOf(shape: readonly number[]): number {
   let n = 1;
@@ -197,31 +196,130 @@ export function setSmallSizeThresholds(
 
 export function createNativeBackend(native: NativeAddon): Backend {
   // The eager kernels below run these too, so that a prepared kernel gives the eager one's bits.
+  /**
+   * The elementwise kernel for these operands, or null where the JS one runs instead. `small` lets
+   * sizes below the threshold through (a replay, where no per-call bookkeeping is left to amortise).
+   */
+  const planBinary = (
+    kind: BinaryKind,
+    a: StridedView,
+    b: StridedView,
+    outShape: readonly number[],
+    outDtype: DType,
+    small: boolean,
+  ): PreparedKernel | null => {
+    const code = BINARY[kind];
+    const size = sizeOf(outShape);
+    if (
+      code === undefined ||
+      !isFloat(outDtype) ||
+      a.dtype !== outDtype ||
+      b.dtype !== outDtype ||
+      size === 0 ||
+      (size < SMALL_ELEMENTWISE && !small)
+    ) {
+      return null;
+    }
+    const meta = elementwiseMeta([a, b], outShape);
+    if (meta === null) return null;
+    // The operands' offsets in the meta (see elementwiseMeta), set on every call.
+    const rank = meta[0]!;
+    const aAt = 1 + rank;
+    const bAt = 2 + 2 * rank;
+    return (inputs, offsets, out) => {
+      meta[aAt] = offsets[0]!;
+      meta[bAt] = offsets[1]!;
+      native.binary(code, out, inputs[0]!, inputs[1]!, meta);
+    };
+  };
+  const planReduce = (
+    kind: ReduceKind,
+    x: StridedView,
+    axes: readonly number[],
+    outDtype: DType,
+  ): PreparedKernel | null => {
+    const code = REDUCE[kind];
+    if (code === undefined || !isFloat(x.dtype) || outDtype !== x.dtype || sizeOf(x.shape) < SMALL_REDUCE) {
+      return null;
+    }
+    const rank = x.shape.length;
+    const reduced = new Set(axes);
+    let outer = 1;
+    let inner = 1;
+    for (let i = 0; i < rank; i++) {
+      if (reduced.has(i)) inner *= x.shape[i]!;
+      else outer *= x.shape[i]!;
+    }
+    if (outer === 0 || !isContiguous(x.shape, x.strides)) return null;
+    // Trailing reduced axes fold rows (mode 0); leading ones fold columns (mode 1).
+    if (axes.every((a, i) => a === rank - axes.length + i)) {
+      return (inputs, offsets, out) => native.reduce(code, 0, inputs[0]!, offsets[0]!, outer, inner, out);
+    }
+    if (axes.every((a, i) => a === i)) {
+      return (inputs, offsets, out) => native.reduce(code, 1, inputs[0]!, offsets[0]!, inner, outer, out);
+    }
+    return null;
+  };
+  /** 1 for a contiguous view, 0 for one element broadcast to all (a mean's gradient), else null. */
+  const rowStep = (v: StridedView): number | null =>
+    v.strides.every((s) => s === 0) ? 0 : isContiguous(v.shape, v.strides) ? 1 : null;
+  /** Whether a view is contiguous int32 (class labels a cross-entropy kernel reads in place). */
+  const denseLabels = (v: StridedView) => v.dtype === 'int32' && isContiguous(v.shape, v.strides);
   const prepare: KernelPreparer = {
-    binary(kind, a, b, outShape, outDtype) {
-      const code = BINARY[kind];
-      const size = sizeOf(outShape);
+    // Below the size threshold the eager kernel is the JS one; only the kinds whose every result is
+    // one correctly rounded operation (so the same bits in C++ as in JS) are prepared there.
+    binary: (kind, a, b, outShape, outDtype) =>
+      planBinary(kind, a, b, outShape, outDtype, EXACT_BINARY.has(kind)),
+    reduce: planReduce,
+    sparseSoftmaxCrossEntropy(logits, labels) {
+      const n = sizeOf(logits.shape);
       if (
-        code === undefined ||
-        !isFloat(outDtype) ||
-        a.dtype !== outDtype ||
-        b.dtype !== outDtype ||
-        size === 0 ||
-        size < SMALL_ELEMENTWISE
+        !isFloat(logits.dtype) ||
+        n < SMALL_EXPONENTIAL ||
+        !denseLabels(labels) ||
+        !isContiguous(logits.shape, logits.strides)
       ) {
         return null;
       }
-      const meta = elementwiseMeta([a, b], outShape);
-      if (meta === null) return null;
-      // The operands' offsets in the meta (see elementwiseMeta), set on every call.
-      const rank = meta[0]!;
-      const aAt = 1 + rank;
-      const bAt = 2 + 2 * rank;
-      return (inputs, offsets, out) => {
-        meta[aAt] = offsets[0]!;
-        meta[bAt] = offsets[1]!;
-        native.binary(code, out, inputs[0]!, inputs[1]!, meta);
-      };
+      const [rows, classes] = rowsCols(logits.shape);
+      return (inputs, offsets, out) =>
+        native.sparseSoftmaxCrossEntropy(
+          inputs[0]!,
+          offsets[0]!,
+          inputs[1] as Int32Array,
+          offsets[1]!,
+          rows,
+          classes,
+          out,
+        );
+    },
+    sparseSoftmaxCrossEntropyGrad(logits, labels, dy) {
+      const n = sizeOf(logits.shape);
+      if (
+        !isFloat(logits.dtype) ||
+        dy.dtype !== logits.dtype ||
+        n < SMALL_EXPONENTIAL ||
+        !denseLabels(labels) ||
+        !isContiguous(logits.shape, logits.strides) ||
+        rowStep(dy) === null
+      ) {
+        return null;
+      }
+      const dyStride = rowStep(dy)!;
+      const [rows, classes] = rowsCols(logits.shape);
+      return (inputs, offsets, out) =>
+        native.sparseSoftmaxCrossEntropyGrad(
+          inputs[0]!,
+          offsets[0]!,
+          inputs[1] as Int32Array,
+          offsets[1]!,
+          inputs[2]!,
+          offsets[2]!,
+          dyStride,
+          rows,
+          classes,
+          out,
+        );
     },
     unary(kind, x, outDtype) {
       const code = UNARY[kind];
@@ -311,7 +409,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
     name: 'native',
     prepare,
     binary(kind, a, b, outShape, outDtype) {
-      const kernel = prepare.binary(kind, a, b, outShape, outDtype);
+      const kernel = planBinary(kind, a, b, outShape, outDtype, false);
       if (kernel === null) return jsBackend.binary(kind, a, b, outShape, outDtype);
       const out = allocateForOverwrite(outDtype, sizeOf(outShape));
       kernel([a.storage, b.storage], [a.offset, b.offset], out);
@@ -325,31 +423,29 @@ export function createNativeBackend(native: NativeAddon): Backend {
       return out;
     },
     reduce(kind, x, axes, outDtype) {
+      const kernel = planReduce(kind, x, axes, outDtype);
+      if (kernel !== null) {
+        let outer = 1;
+        for (let i = 0; i < x.shape.length; i++) if (!axes.includes(i)) outer *= x.shape[i]!;
+        const out = allocateForOverwrite(outDtype, outer);
+        kernel([x.storage], [x.offset], out);
+        return out;
+      }
       const code = REDUCE[kind];
       if (code === undefined || !isFloat(x.dtype) || outDtype !== x.dtype || sizeOf(x.shape) < SMALL_REDUCE) {
         return jsBackend.reduce(kind, x, axes, outDtype);
       }
-      const rank = x.shape.length;
+      // Reduced axes neither all leading nor all trailing, or a strided view: folded from a copy with
+      // the reduced axes last.
       const reduced = new Set(axes);
       let outer = 1;
-      let inner = 1;
-      for (let i = 0; i < rank; i++) {
-        if (reduced.has(i)) inner *= x.shape[i]!;
-        else outer *= x.shape[i]!;
-      }
+      for (let i = 0; i < x.shape.length; i++) if (!reduced.has(i)) outer *= x.shape[i]!;
       const out = allocate(outDtype, outer);
       if (outer === 0) return out;
-      const contiguous = isContiguous(x.shape, x.strides);
-      const trailing = axes.every((a, i) => a === rank - axes.length + i);
-      const leading = axes.every((a, i) => a === i);
-      if (contiguous && trailing) {
-        native.reduce(code, 0, x.storage, x.offset, outer, inner, out);
-      } else if (contiguous && leading) {
-        native.reduce(code, 1, x.storage, x.offset, inner, outer, out);
-      } else {
-        const order = [...x.shape.keys()].filter((i) => !reduced.has(i)).concat([...axes]);
-        native.reduce(code, 0, copyToContiguous(permuteView(x, order)), 0, outer, inner, out);
-      }
+      let inner = 1;
+      for (const a of axes) inner *= x.shape[a]!;
+      const order = [...x.shape.keys()].filter((i) => !reduced.has(i)).concat([...axes]);
+      native.reduce(code, 0, copyToContiguous(permuteView(x, order)), 0, outer, inner, out);
       return out;
     },
     matmul(a, b, transposeA, transposeB, outShape) {
@@ -518,7 +614,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
       const [rows, classes] = rowsCols(logits.shape);
       const loss = allocate(logits.dtype, rows);
       const { data, start } = denseRows(logits);
-      native.sparseSoftmaxCrossEntropy(data, start, labels, rows, classes, loss);
+      native.sparseSoftmaxCrossEntropy(data, start, labels, 0, rows, classes, loss);
       return loss;
     },
     sparseSoftmaxCrossEntropyGrad(logits, labels, dy) {
@@ -527,10 +623,22 @@ export function createNativeBackend(native: NativeAddon): Backend {
         return jsBackend.sparseSoftmaxCrossEntropyGrad(logits, labels, dy);
       }
       const [rows, classes] = rowsCols(logits.shape);
-      const out = allocate(logits.dtype, n);
+      const out = allocateForOverwrite(logits.dtype, n);
       const x = denseRows(logits);
-      const g = denseRows(dy);
-      native.sparseSoftmaxCrossEntropyGrad(x.data, x.start, labels, g.data, g.start, rows, classes, out);
+      const step = rowStep(dy);
+      const g = step === null ? denseRows(dy) : { data: dy.storage, start: dy.offset };
+      native.sparseSoftmaxCrossEntropyGrad(
+        x.data,
+        x.start,
+        labels,
+        0,
+        g.data,
+        g.start,
+        step ?? 1,
+        rows,
+        classes,
+        out,
+      );
       return out;
     },
   };
