@@ -43,7 +43,10 @@ export function allocate(dtype: DType, size: number): TypedArray {
   return a;
 }
 
-type NodeBuffer = { allocUnsafeSlow(bytes: number): { buffer: ArrayBuffer; byteOffset: number } };
+type NodeBuffer = {
+  allocUnsafeSlow(bytes: number): { buffer: ArrayBuffer; byteOffset: number };
+  compare(a: Uint8Array, b: Uint8Array): number;
+};
 const nodeBuffer = (globalThis as { Buffer?: NodeBuffer }).Buffer;
 
 /**
@@ -64,6 +67,14 @@ export function allocateForOverwrite(dtype: DType, size: number): TypedArray {
   }
   noteAllocation(a);
   return a;
+}
+
+/** Whether two byte arrays are equal (Node's memcmp where there is one). */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  if (nodeBuffer) return nodeBuffer.compare(a, b) === 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function bytesPerElement(dtype: DType): number {

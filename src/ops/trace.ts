@@ -14,7 +14,7 @@
  * keras/engine/step-trace.ts): a constant made from data outside the ops escapes these checks.
  */
 import type { PreparedKernel } from '../backend/backend.js';
-import { allocateForOverwrite, arrayConstructor, type TypedArray } from '../backend/dtype.js';
+import { allocateForOverwrite, arrayConstructor, type DType, type TypedArray } from '../backend/dtype.js';
 import { backend } from '../backend/index.js';
 import type { StridedView } from '../backend/js/strided.js';
 import { recording, type TraceObserver } from '../tensor/recording.js';
@@ -42,6 +42,26 @@ interface TracedOp {
   /** The kernel prepared for this geometry (see OpDef.prepare), or null: the op's kernel runs. */
   readonly prepared: PreparedKernel | null;
 }
+
+/** A traced op with a prepared kernel, laid out for the replay loop. */
+interface PreparedStep {
+  readonly kernel: PreparedKernel;
+  readonly inputSlots: readonly number[];
+  /** The input's offset in its slot (relative to the input's own offset for an input slot). */
+  readonly inputOffsets: readonly number[];
+  /** Whether each input reads a replay input (whose offset is added). */
+  readonly fromInput: readonly boolean[];
+  /** Reused by every replay: the storages and offsets passed to the kernel. */
+  readonly storages: TypedArray[];
+  readonly offsets: number[];
+  readonly outSlot: number;
+  readonly dtype: DType;
+  readonly size: number;
+  /** A result's storage is fresh each replay; any other output's is kept (see OpTrace.scratch). */
+  readonly isResult: boolean;
+}
+
+const EMPTY = new Float32Array(0);
 
 /** Arrays the running kernel declared besides its output, while a trace records or replays. */
 let sideOutputs: TypedArray[] | null = null;
@@ -75,6 +95,8 @@ export class OpTrace {
    * only its results.
    */
   private readonly scratch: (TypedArray | undefined)[] = [];
+  /** Per op, its prepared form or null. */
+  private readonly steps: readonly (PreparedStep | null)[];
 
   constructor(
     private readonly inputCount: number,
@@ -83,8 +105,27 @@ export class OpTrace {
     private readonly ops: readonly TracedOp[],
     private readonly slotCount: number,
     /** The slots that the results view: fresh storage on every replay. */
-    private readonly resultSlots: ReadonlySet<number>,
-  ) {}
+    resultSlots: ReadonlySet<number>,
+  ) {
+    this.steps = ops.map((op) => {
+      if (op.prepared === null) return null;
+      const n = op.inputs.length;
+      let size = 1;
+      for (const d of op.out.shape) size *= d;
+      return {
+        kernel: op.prepared,
+        inputSlots: op.inputs.map((ref) => ref.slot),
+        inputOffsets: op.inputs.map((ref) => ref.offset),
+        fromInput: op.inputs.map((ref) => ref.slot < inputCount),
+        storages: new Array<TypedArray>(n),
+        offsets: new Array<number>(n).fill(0),
+        outSlot: op.outSlot,
+        dtype: op.out.dtype,
+        size,
+        isResult: resultSlots.has(op.outSlot),
+      };
+    });
+  }
 
   /** @internal The names of the ops that run a prepared kernel, in order (tests). */
   get preparedOps(): string[] {
@@ -100,11 +141,13 @@ export class OpTrace {
     for (const c of this.constants) slots[s++] = c;
     const replayed = new Replayed(slots, inputs);
     const b = backend();
-    for (const op of this.ops) {
-      if (op.prepared !== null) {
-        this.runPrepared(op, op.prepared, slots, inputs);
+    for (let k = 0; k < this.ops.length; k++) {
+      const step = this.steps[k]!;
+      if (step !== null) {
+        this.runPrepared(step, slots, inputs);
         continue;
       }
+      const op = this.ops[k]!;
       const args = op.inputs.map((ref) => replayed.tensor(ref));
       const sides = op.sideSlots.length > 0 ? [] : null;
       sideOutputs = sides;
@@ -127,36 +170,29 @@ export class OpTrace {
     return replayed;
   }
 
-  private runPrepared(
-    op: TracedOp,
-    kernel: PreparedKernel,
-    slots: TypedArray[],
-    inputs: readonly Tensor[],
-  ): void {
-    const n = op.inputs.length;
-    const storages = new Array<TypedArray>(n);
-    const offsets = new Array<number>(n);
-    for (let i = 0; i < n; i++) {
-      const ref = op.inputs[i]!;
-      storages[i] = slots[ref.slot]!;
-      offsets[i] = ref.slot < this.inputCount ? inputs[ref.slot]!.offset + ref.offset : ref.offset;
+  private runPrepared(step: PreparedStep, slots: TypedArray[], inputs: readonly Tensor[]): void {
+    const { storages, offsets, inputSlots, inputOffsets, fromInput } = step;
+    for (let i = 0; i < storages.length; i++) {
+      const slot = inputSlots[i]!;
+      storages[i] = slots[slot]!;
+      offsets[i] = fromInput[i] ? inputs[slot]!.offset + inputOffsets[i]! : inputOffsets[i]!;
     }
-    let size = 1;
-    for (const d of op.out.shape) size *= d;
     let out: TypedArray | undefined;
-    if (this.resultSlots.has(op.outSlot)) {
+    if (step.isResult) {
       // A prepared kernel writes every element: no zeroing first.
-      out = allocateForOverwrite(op.out.dtype, size);
+      out = allocateForOverwrite(step.dtype, step.size);
     } else {
-      out = this.scratch[op.outSlot];
+      out = this.scratch[step.outSlot];
       if (out === undefined) {
         // Not from allocate: the allocator's pool must never hand this array to anyone else.
-        out = new (arrayConstructor(op.out.dtype))(size);
-        this.scratch[op.outSlot] = out;
+        out = new (arrayConstructor(step.dtype))(step.size);
+        this.scratch[step.outSlot] = out;
       }
     }
-    kernel(storages, offsets, out);
-    slots[op.outSlot] = out;
+    step.kernel(storages, offsets, out);
+    // Holding no storage between replays: a step's arrays die (or go back to the pool) with the step.
+    storages.fill(EMPTY);
+    slots[step.outSlot] = out;
   }
 }
 

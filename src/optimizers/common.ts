@@ -242,6 +242,7 @@ export function filled(dtype: 'float32' | 'float64', size: number, value = 0): F
 /** A copy of a float array in the given dtype. */
 export function copyAs(dtype: 'float32' | 'float64', a: ArrayLike<number>): FloatArray {
   const out = new (arrayConstructor(dtype) as Float32ArrayConstructor | Float64ArrayConstructor)(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i]!;
+  if (ArrayBuffer.isView(a)) out.set(a as Float32Array);
+  else for (let i = 0; i < a.length; i++) out[i] = a[i]!;
   return out;
 }

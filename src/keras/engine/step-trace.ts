@@ -11,6 +11,7 @@
  * it, so its layers, loss and optimizer are built in, and no other tape or PyTorch-style graph sees it).
  * Compiling again starts over, as Keras makes a new train function.
  */
+import { sameBytes } from '../../backend/dtype.js';
 import { type OpTrace, recordTrace, type SlotRef } from '../../ops/trace.js';
 import type { Variable } from '../../ops/variable.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -66,16 +67,19 @@ function signature(inputs: readonly Tensor[]): string {
   return inputs.map((t) => `${t.dtype}[${t.shape.join(',')}]/${t.strides.join(',')}`).join(' ');
 }
 
+/**
+ * Whether two tensors hold the same bits: a replay must run the very same kernels on the very same
+ * values (so NaN matches NaN, and -0 only -0). Compared as bytes, which costs no JIT-compiled loop.
+ */
 function sameElements(a: Tensor, b: Tensor): boolean {
   if (a.dtype !== b.dtype || a.shape.length !== b.shape.length) return false;
   if (a.shape.some((d, i) => d !== b.shape[i])) return false;
   const x = a.contiguousData();
   const y = b.contiguousData();
-  for (let i = 0; i < x.length; i++) {
-    // Bitwise, so NaN matches NaN: a replay must run the very same kernels on the very same values.
-    if (x[i] !== y[i] && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))) return false;
-  }
-  return true;
+  return sameBytes(
+    new Uint8Array(x.buffer, x.byteOffset, x.byteLength),
+    new Uint8Array(y.buffer, y.byteOffset, y.byteLength),
+  );
 }
 
 /** The traces of one compiled model's training step, by input signature. */
