@@ -1212,7 +1212,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("scatterAdd", Napi::Function::New(env, ScatterAdd));
   exports.Set("conv2dBackpropFilterBias", Napi::Function::New(env, Conv2dBackpropFilterBias));
   exports.Set("adam", Napi::Function::New(env, Adam));
-  registerSoftmax(env, exports);
+  registerSoftmax(env, exports, K);
   return exports;
 }
 

@@ -19,6 +19,7 @@ const tapeflow::KernelTable table = {
     reduceColsImpl<float>,
     reduceColsImpl<double>,
     adamImpl,
+    expInPlaceImpl,
 };
 
 }  // namespace

@@ -90,6 +90,8 @@ struct KernelTable {
                           int64_t begin, int64_t end);
   // The float32 Adam step over [begin, end) (see kernels_impl.h).
   void (*adam_f32)(const AdamArgs&, int64_t begin, int64_t end);
+  // x[i] = exp(x[i]) for i < n, within 2 ulp of the correctly rounded value (the softmax family's).
+  void (*exp_f64)(double* x, int64_t n);
 };
 
 const KernelTable* kernels_generic();

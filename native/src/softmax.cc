@@ -2,8 +2,8 @@
 // contiguous [rows, cols] float32/float64 data: the same loops as src/backend/js/softmax.ts (the
 // reference the conformance suite compares against). Each row is shifted by its maximum; arithmetic is
 // in double and float32 results are rounded once on store. As in PyTorch, infinities get no special
-// case: a row holding NaN or +inf, or only -inf, gives NaN. Scalar code, single-threaded (rows are
-// short next to the GEMMs around them).
+// case: a row holding NaN or +inf, or only -inf, gives NaN. Single-threaded (rows are short next to the
+// GEMMs around them); the exponentials run vectorised (KernelTable::exp_f64), the rest is scalar.
 #include "softmax.h"
 
 #include <cmath>
@@ -13,6 +13,28 @@
 
 namespace tapeflow {
 namespace {
+
+const KernelTable* kernels = nullptr;
+
+template <typename T>
+double rowMax(const T* x, int64_t n);
+
+/**
+ * e[r * cols + j] = exp(x[r, j] - top[r]) for the rows of x, in one vectorised pass; returns the rows'
+ * maxima in `top` (NaN for a row holding NaN). Row sums are then taken in order, in double.
+ */
+template <typename T>
+void shiftedExps(const T* x, int64_t rows, int64_t cols, std::vector<double>& top, std::vector<double>& e) {
+  top.resize(rows);
+  e.resize(rows * cols);
+  for (int64_t r = 0; r < rows; r++) {
+    const T* xr = x + r * cols;
+    const double t = rowMax(xr, cols);
+    top[r] = t;
+    for (int64_t j = 0; j < cols; j++) e[r * cols + j] = (double)xr[j] - t;
+  }
+  kernels->exp_f64(e.data(), rows * cols);
+}
 
 struct View {
   napi_typedarray_type type;
@@ -72,22 +94,19 @@ double rowMax(const T* x, int64_t n) {
 
 template <typename T>
 void softmaxRows(bool log, const T* x, int64_t rows, int64_t cols, T* out) {
-  std::vector<double> e(log ? 0 : cols);
+  std::vector<double> top, e;
+  shiftedExps(x, rows, cols, top, e);
   for (int64_t r = 0; r < rows; r++) {
     const T* xr = x + r * cols;
+    const double* er = e.data() + r * cols;
     T* o = out + r * cols;
-    const double top = rowMax(xr, cols);
     double total = 0;
+    for (int64_t j = 0; j < cols; j++) total += er[j];
     if (log) {
-      for (int64_t j = 0; j < cols; j++) total += std::exp((double)xr[j] - top);
       const double lse = std::log(total);
-      for (int64_t j = 0; j < cols; j++) o[j] = (T)((double)xr[j] - top - lse);
+      for (int64_t j = 0; j < cols; j++) o[j] = (T)((double)xr[j] - top[r] - lse);
     } else {
-      for (int64_t j = 0; j < cols; j++) {
-        e[j] = std::exp((double)xr[j] - top);
-        total += e[j];
-      }
-      for (int64_t j = 0; j < cols; j++) o[j] = (T)(e[j] / total);
+      for (int64_t j = 0; j < cols; j++) o[j] = (T)(er[j] / total);
     }
   }
 }
@@ -131,12 +150,12 @@ const int32_t* requireLabels(const Napi::CallbackInfo& info, const View& labels,
 
 template <typename T>
 void crossEntropyRows(const T* x, const int32_t* labels, int64_t rows, int64_t cols, T* loss) {
+  std::vector<double> top, e;
+  shiftedExps(x, rows, cols, top, e);
   for (int64_t r = 0; r < rows; r++) {
-    const T* xr = x + r * cols;
-    const double top = rowMax(xr, cols);
     double total = 0;
-    for (int64_t j = 0; j < cols; j++) total += std::exp((double)xr[j] - top);
-    loss[r] = (T)(std::log(total) - ((double)xr[labels[r]] - top));
+    for (int64_t j = 0; j < cols; j++) total += e[r * cols + j];
+    loss[r] = (T)(std::log(total) - ((double)x[r * cols + labels[r]] - top[r]));
   }
 }
 
@@ -144,20 +163,17 @@ void crossEntropyRows(const T* x, const int32_t* labels, int64_t rows, int64_t c
 template <typename T>
 void crossEntropyGradRows(const T* x, const int32_t* labels, const T* dy, int64_t dyStride, int64_t rows,
                           int64_t cols, T* out) {
-  std::vector<double> e(cols);
+  std::vector<double> top, e;
+  shiftedExps(x, rows, cols, top, e);
   for (int64_t r = 0; r < rows; r++) {
-    const T* xr = x + r * cols;
+    const double* er = e.data() + r * cols;
     T* o = out + r * cols;
-    const double top = rowMax(xr, cols);
     double total = 0;
-    for (int64_t j = 0; j < cols; j++) {
-      e[j] = std::exp((double)xr[j] - top);
-      total += e[j];
-    }
+    for (int64_t j = 0; j < cols; j++) total += er[j];
     const double g = dy[r * dyStride];
     const int32_t label = labels[r];
     for (int64_t j = 0; j < cols; j++) {
-      const double p = e[j] / total;
+      const double p = er[j] / total;
       o[j] = (T)(g * (j == label ? p - 1 : p));
     }
   }
@@ -258,7 +274,8 @@ Napi::Value SparseSoftmaxCrossEntropyGrad(const Napi::CallbackInfo& info) {
 
 }  // namespace
 
-void registerSoftmax(Napi::Env env, Napi::Object& exports) {
+void registerSoftmax(Napi::Env env, Napi::Object& exports, const KernelTable* table) {
+  kernels = table;
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("softmaxGrad", Napi::Function::New(env, SoftmaxGrad));
   exports.Set("sparseSoftmaxCrossEntropy", Napi::Function::New(env, SparseSoftmaxCrossEntropy));

@@ -4,6 +4,9 @@
 
 #include <napi.h>
 
+#include "kernels.h"
+
 namespace tapeflow {
-void registerSoftmax(Napi::Env env, Napi::Object& exports);
+// `kernels` is the table chosen for this CPU, whose vectorised exp the row loops use.
+void registerSoftmax(Napi::Env env, Napi::Object& exports, const KernelTable* kernels);
 }  // namespace tapeflow

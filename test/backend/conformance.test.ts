@@ -614,6 +614,30 @@ describeNative('native backend conformance (vs the JS reference)', () => {
     expect(sm[9]).toBe(0);
   });
 
+  it("softmax's exponentials: relative error of float64 over the whole range, down to subnormal results", () => {
+    // Rows [x, 0]: softmax gives e^x / (1 + e^x), from 0 (x < -745) through subnormals to 1.
+    const xs = Float64Array.from({ length: 4001 }, (_, i) => -800 + 0.4 * i + 1e-3 * Math.sin(i));
+    const rows = new Float64Array(2 * xs.length);
+    xs.forEach((x, i) => {
+      rows[2 * i] = x;
+    });
+    const v: StridedView = {
+      storage: rows,
+      shape: [xs.length, 2],
+      strides: [2, 1],
+      offset: 0,
+      dtype: 'float64',
+    };
+    // Subnormal results keep fewer bits: an absolute tolerance of 1e-310 covers them.
+    expectAgree(
+      'softmax [x, 0]',
+      native.softmax('softmax', v),
+      jsBackend.softmax('softmax', v),
+      'float64',
+      1e-298,
+    );
+  });
+
   it('sparseSoftmaxCrossEntropy and its gradient: random logits and labels, bad labels rejected', () => {
     const r = rng(9);
     for (const dtype of FLOATS) {

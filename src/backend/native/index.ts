@@ -2,9 +2,9 @@
  * The native CPU backend: the kernels that matter for training speed (matmul, elementwise, reductions,
  * conv2d and its two backward passes, pooling, the softmax family and fused sparse cross-entropy) run in
  * C++ (native/src) on the tensors' own typed arrays, with SIMD chosen at run time and a persistent thread
- * pool above a size threshold (softmax.cc is scalar and single-threaded). Every other kernel,
- * and any case the native code does not cover (integer or bool dtypes, mixed dtypes, more than 12
- * collapsed axes), is delegated to the JS backend, so this backend is always complete.
+ * pool above a size threshold (softmax.cc is single-threaded, with vectorised exponentials). Every
+ * other kernel, and any case the native code does not cover (integer or bool dtypes, mixed dtypes, more
+ * than 12 collapsed axes), is delegated to the JS backend, so this backend is always complete.
  */
 import { broadcastStrides } from '../../tensor/shape.js';
 import type {
