@@ -263,8 +263,16 @@ export function createNativeBackend(native: NativeAddon): Backend {
   /** 1 for a contiguous view, 0 for one element broadcast to all (a mean's gradient), else null. */
   const rowStep = (v: StridedView): number | null =>
     v.strides.every((s) => s === 0) ? 0 : isContiguous(v.shape, v.strides) ? 1 : null;
-  /** Whether a view is contiguous int32 (class labels a cross-entropy kernel reads in place). */
-  const denseLabels = (v: StridedView) => v.dtype === 'int32' && isContiguous(v.shape, v.strides);
+  /**
+   * Whether the fused cross-entropy's kernels read these in place: float logits, contiguous, above the
+   * size threshold; class labels as contiguous int32.
+   */
+  const crossEntropyInPlace = (logits: StridedView, labels: StridedView) =>
+    isFloat(logits.dtype) &&
+    sizeOf(logits.shape) >= SMALL_EXPONENTIAL &&
+    isContiguous(logits.shape, logits.strides) &&
+    labels.dtype === 'int32' &&
+    isContiguous(labels.shape, labels.strides);
   const prepare: KernelPreparer = {
     // Below the size threshold the eager kernel is the JS one; only the kinds whose every result is
     // one correctly rounded operation (so the same bits in C++ as in JS) are prepared there.
@@ -272,15 +280,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
       planBinary(kind, a, b, outShape, outDtype, EXACT_BINARY.has(kind)),
     reduce: planReduce,
     sparseSoftmaxCrossEntropy(logits, labels) {
-      const n = sizeOf(logits.shape);
-      if (
-        !isFloat(logits.dtype) ||
-        n < SMALL_EXPONENTIAL ||
-        !denseLabels(labels) ||
-        !isContiguous(logits.shape, logits.strides)
-      ) {
-        return null;
-      }
+      if (!crossEntropyInPlace(logits, labels)) return null;
       const [rows, classes] = rowsCols(logits.shape);
       return (inputs, offsets, out) =>
         native.sparseSoftmaxCrossEntropy(
@@ -294,18 +294,10 @@ export function createNativeBackend(native: NativeAddon): Backend {
         );
     },
     sparseSoftmaxCrossEntropyGrad(logits, labels, dy) {
-      const n = sizeOf(logits.shape);
-      if (
-        !isFloat(logits.dtype) ||
-        dy.dtype !== logits.dtype ||
-        n < SMALL_EXPONENTIAL ||
-        !denseLabels(labels) ||
-        !isContiguous(logits.shape, logits.strides) ||
-        rowStep(dy) === null
-      ) {
+      const dyStride = rowStep(dy);
+      if (!crossEntropyInPlace(logits, labels) || dy.dtype !== logits.dtype || dyStride === null) {
         return null;
       }
-      const dyStride = rowStep(dy)!;
       const [rows, classes] = rowsCols(logits.shape);
       return (inputs, offsets, out) =>
         native.sparseSoftmaxCrossEntropyGrad(
