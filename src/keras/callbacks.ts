@@ -109,6 +109,18 @@ export class CallbackList {
     return this.batchHooks.has(hook);
   }
 
+  /**
+   * Whether fit's train batch hooks run only built-in code that leaves the model as it is and never
+   * waits (the progress bar, TerminateOnNaN): then nothing but fit's own steps runs between two steps
+   * of an epoch.
+   */
+  trainBatchHooksLeaveModel(): boolean {
+    const hooks: Hook[] = ['onTrainBatchBegin', 'onTrainBatchEnd', 'onBatchBegin', 'onBatchEnd'];
+    return this.callbacks.every(
+      (cb) => !hooks.some((h) => overrides(cb, h)) || MODEL_PRESERVING_BATCH_HOOKS.has(cb.constructor),
+    );
+  }
+
   /** Calls a hook without awaiting (the synchronous predict on tensors); an async hook's promise is not awaited. */
   callSync(hook: Hook, ...args: unknown[]): void {
     for (const cb of this.callbacks) {
@@ -625,6 +637,9 @@ export class TerminateOnNaN extends Callback {
     }
   }
 }
+
+/** Built-in callbacks (exact classes) whose batch hooks neither change the model nor wait. */
+const MODEL_PRESERVING_BATCH_HOOKS = new Set<unknown>([ProgbarLogger, TerminateOnNaN]);
 
 type LambdaHooks = { [H in Hook]?: Callback[H] };
 

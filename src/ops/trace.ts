@@ -97,6 +97,12 @@ export class OpTrace {
   private readonly scratch: (TypedArray | undefined)[] = [];
   /** Per op, its prepared form or null. */
   private readonly steps: readonly (PreparedStep | null)[];
+  /**
+   * The ops a replay runs, by index: not the views (an op whose output is storage the trace already has,
+   * with no side output), which compute nothing a later op or a result reads from them: both find the
+   * elements through their own refs into that storage.
+   */
+  private readonly running: readonly number[];
 
   constructor(
     private readonly inputCount: number,
@@ -125,6 +131,9 @@ export class OpTrace {
         isResult: resultSlots.has(op.outSlot),
       };
     });
+    this.running = ops.flatMap((op, k) =>
+      op.prepared !== null || op.outSlot >= 0 || op.sideSlots.length > 0 ? [k] : [],
+    );
   }
 
   /** @internal The names of the ops that run a prepared kernel, in order (tests). */
@@ -141,7 +150,7 @@ export class OpTrace {
     for (const c of this.constants) slots[s++] = c;
     const replayed = new Replayed(slots, inputs);
     const b = backend();
-    for (let k = 0; k < this.ops.length; k++) {
+    for (const k of this.running) {
       const step = this.steps[k]!;
       if (step !== null) {
         this.runPrepared(step, slots, inputs);

@@ -153,4 +153,73 @@ describe('fit replays its training step', () => {
     const eager = await run(true);
     expect(traced).toEqual(eager);
   });
+  it('a batch callback that freezes a layer mid-epoch is seen by the next step', async () => {
+    const freeze = (model: tf.keras.Model) =>
+      new (class extends tf.keras.callbacks.Callback {
+        override onBatchEnd(batch: number) {
+          if (batch === 5) model.layers[0]!.trainable = false;
+        }
+      })();
+    const run = async (runEagerly: boolean) => {
+      tf.random.setSeed(4);
+      const model = new tf.keras.Sequential([
+        new L.Dense(8, { activation: 'relu', inputShape: [12] }),
+        new L.Dense(5),
+      ]);
+      model.compile({ optimizer: 'adam', loss: 'mse', runEagerly });
+      await model.fit(x, tf.oneHot(labels, 5), {
+        batchSize: 8,
+        epochs: 1,
+        shuffle: false,
+        verbose: 0,
+        callbacks: [freeze(model)],
+      });
+      return { weights: model.getWeights().map((w) => Array.from(w.dataSync())), replays: replays(model) };
+    };
+    const traced = await run(false);
+    const eager = await run(true);
+    // Steps 3-5 replayed before the freeze; the frozen model starts over (eager, recorded, checked).
+    expect(traced.replays).toBeGreaterThan(0);
+    expect(traced.weights).toEqual(eager.weights);
+  });
+
+  it('an epoch with no batch callbacks walks the layers for its first steps only', async () => {
+    const walks = async (callbacks: tf.keras.callbacks.Callback[]) => {
+      tf.random.setSeed(4);
+      const model = new tf.keras.Sequential([
+        new L.Dense(8, { activation: 'relu', inputShape: [12] }),
+        new L.Dense(5),
+      ]);
+      model.compile({ optimizer: 'adam', loss: 'mse' });
+      let count = 0;
+      const layerProto = Object.getPrototypeOf(tf.keras.Model.prototype) as object;
+      const getter = Object.getOwnPropertyDescriptor(layerProto, 'trainableWeights')!.get!;
+      Object.defineProperty(model, 'trainableWeights', {
+        get() {
+          count++;
+          return getter.call(this);
+        },
+      });
+      // 72 samples in batches of 8: nine steps per epoch.
+      await model.fit(x, tf.oneHot(labels, 5), {
+        batchSize: 8,
+        epochs: 2,
+        shuffle: false,
+        verbose: 0,
+        callbacks,
+      });
+      return { count, replays: replays(model) };
+    };
+    const quiet = await walks([]);
+    const observed = await walks([
+      new (class extends tf.keras.callbacks.Callback {
+        override onBatchEnd() {}
+      })(),
+    ]);
+    // Both replay the same steps; only the observed run reads the weight lists at every step.
+    expect(quiet.replays).toBe(observed.replays);
+    expect(quiet.replays).toBeGreaterThanOrEqual(12);
+    expect(observed.count).toBeGreaterThanOrEqual(18);
+    expect(quiet.count).toBeLessThanOrEqual(observed.count - quiet.replays + 2);
+  });
 });

@@ -237,10 +237,20 @@ export function createNativeBackend(native: NativeAddon): Backend {
     x: StridedView,
     axes: readonly number[],
     outDtype: DType,
+    small: boolean,
   ): PreparedKernel | null => {
     const code = REDUCE[kind];
-    if (code === undefined || !isFloat(x.dtype) || outDtype !== x.dtype || sizeOf(x.shape) < SMALL_REDUCE) {
-      return null;
+    if (code === undefined || !isFloat(x.dtype) || outDtype !== x.dtype) return null;
+    if (sizeOf(x.shape) < SMALL_REDUCE) {
+      if (!small) return null;
+      // The eager op runs the JS kernel below the threshold, so a replay runs it too (the same bits), on
+      // the view at its new place: a loss's sum over the batch then leaves a training step's replay with
+      // prepared kernels only.
+      const { shape, strides, dtype } = x;
+      return (inputs, offsets, out) => {
+        const view = { storage: inputs[0]!, shape, strides, offset: offsets[0]!, dtype };
+        out.set(jsBackend.reduce(kind, view, axes, outDtype));
+      };
     }
     const rank = x.shape.length;
     const reduced = new Set(axes);
@@ -278,7 +288,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
     // one correctly rounded operation (so the same bits in C++ as in JS) are prepared there.
     binary: (kind, a, b, outShape, outDtype) =>
       planBinary(kind, a, b, outShape, outDtype, EXACT_BINARY.has(kind)),
-    reduce: planReduce,
+    reduce: (kind, x, axes, outDtype) => planReduce(kind, x, axes, outDtype, true),
     sparseSoftmaxCrossEntropy(logits, labels) {
       if (!crossEntropyInPlace(logits, labels)) return null;
       const [rows, classes] = rowsCols(logits.shape);
@@ -415,7 +425,7 @@ export function createNativeBackend(native: NativeAddon): Backend {
       return out;
     },
     reduce(kind, x, axes, outDtype) {
-      const kernel = planReduce(kind, x, axes, outDtype);
+      const kernel = planReduce(kind, x, axes, outDtype, false);
       if (kernel !== null) {
         let outer = 1;
         for (let i = 0; i < x.shape.length; i++) if (!axes.includes(i)) outer *= x.shape[i]!;

@@ -9,6 +9,7 @@ import { range } from '../../ops/creation.js';
 import { gather } from '../../ops/gather.js';
 import { argmax } from '../../ops/reduce.js';
 import { reshape, slice } from '../../ops/shape.js';
+import { Variable } from '../../ops/variable.js';
 import { shuffle as randomShuffle } from '../../random/index.js';
 import { type TensorLike, toTensor } from '../../tensor/convert.js';
 import { formatShape } from '../../tensor/shape.js';
@@ -73,7 +74,16 @@ export function checkCardinality(x: Tensor[], y: Tensor[] | null, sw: Tensor | n
 
 function rows(t: Tensor, start: number, count: number): Tensor {
   if (start === 0 && count === t.shape[0]) return t;
-  return slice(t, [start], [count]);
+  // A batch is a view of the data's storage. The slice op is for what needs more: a tensor that records
+  // gradients, or a variable (whose view is a snapshot, so that an assignment leaves the batch alone).
+  if (t.trackGrad || t instanceof Variable) return slice(t, [start], [count]);
+  return new Tensor(
+    t.storage,
+    [count, ...t.shape.slice(1)],
+    t.dtype,
+    t.strides,
+    t.offset + start * t.strides[0]!,
+  );
 }
 
 /** Batches of in-memory tensors. */

@@ -3,6 +3,7 @@ import type { DType, TypedArray } from '../../backend/dtype.js';
 import { collectAllocations, recycle } from '../../backend/recycle.js';
 import type { Dataset } from '../../data/dataset.js';
 import { cast } from '../../ops/cast.js';
+import type { Variable } from '../../ops/variable.js';
 import { keepsNoGradients } from '../../optimizers/keras/builtins.js';
 import type { TensorLike } from '../../tensor/convert.js';
 import { noGrad, recording } from '../../tensor/recording.js';
@@ -106,6 +107,12 @@ function stepInputs(data: StepData): Tensor[] {
   ];
 }
 
+/** A model's weights, then the trainable ones, as a step found them. */
+interface StepWeights {
+  readonly all: readonly Variable[];
+  readonly trainable: Variable[];
+}
+
 /** The data of one step, as `trainStep`/`testStep` receive it. */
 export interface StepData {
   x: Tensor | Tensor[];
@@ -136,6 +143,10 @@ export class Model extends Layer {
   private stepTraces = new StepTraces();
   private compiledLoss: CompiledLoss | null = null;
   private compiledMetrics: CompiledMetrics | null = null;
+  /** Whether fit has declared the current run of steps quiet (see `quietSteps`). */
+  private quiet = false;
+  /** The weight lists of the last step, kept for the next one only in a quiet run (see trainStep). */
+  private lastStepWeights: StepWeights | null = null;
 
   constructor(args: ModelArgs = {}) {
     super({ ...(args.name !== undefined ? { name: args.name } : {}), trainable: args.trainable ?? true });
@@ -322,12 +333,29 @@ export class Model extends Layer {
     return loss.compute(data.y, yPred, data.sampleWeight, this.losses);
   }
 
+  /**
+   * @internal Set by fit around the steps of an epoch when nothing but those steps can run between
+   * them: no callback's batch hook but built-in ones that leave the model alone, and data from tensors in
+   * memory (no user code producing batches), with no waiting that would let other code in. Within such a
+   * run the model's layers cannot change, so a replayed step's weight lists and its layer check hold for
+   * the next step, which then skips walking the model (three walks over every layer's properties cost a
+   * small model's step more in JIT compilation than its kernels gain from a second core). Keras, likewise,
+   * traces its train function once and does not look at the layers again until compile.
+   */
+  set quietSteps(on: boolean) {
+    this.quiet = on;
+    this.lastStepWeights = null;
+  }
+
   /** One optimization step on a batch (Keras's train_step); override for custom training. */
   trainStep(data: StepData): Logs | undefined {
-    const privateMemory = this.stepMemoryIsPrivate();
+    // Kept only by a replayed step of a quiet run (below), and only for the step right after it.
+    const known = this.lastStepWeights;
+    this.lastStepWeights = null;
+    const privateMemory = this.stepMemoryIsPrivate(known !== null);
     const nodesBefore = recording.trackedNodes;
     const allocated: TypedArray[] = [];
-    let vars = this.trainableWeights;
+    let vars = known?.trainable ?? this.trainableWeights;
     const eager = (): StepResult => {
       const tape = new GradientTape();
       const { yPred, total, values } = tape.record(() => {
@@ -339,7 +367,7 @@ export class Model extends Layer {
       return { yPred, total, values, grads: tape.gradient(total, vars) };
     };
     const inputs = stepInputs(data);
-    const weights = this.weights;
+    const weights = known?.all ?? this.weights;
     const replaysBefore = this.stepTraces.replayedSteps;
     // A step whose memory is private to it sees only built-in parts, which a trace can replay.
     const traced = privateMemory && !this.compileArgs?.runEagerly && !inputs.some((t) => t.trackGrad);
@@ -356,9 +384,12 @@ export class Model extends Layer {
       );
     }
     this.optimizer!.applyGradients(pairs);
+    const replayed = this.stepTraces.replayedSteps > replaysBefore;
+    // A replay ran only kernels: it built no weight and called no layer code.
+    if (replayed && this.quiet) this.lastStepWeights = { all: weights, trainable: vars };
     if (privateMemory && recording.trackedNodes === nodesBefore) {
       // A replayed step made no weights; an eager one may have built some.
-      const kept = this.stepTraces.replayedSteps > replaysBefore ? weights : this.weights;
+      const kept = replayed ? weights : this.weights;
       const survivors = [...yPred, total, ...values.filter((v) => v !== null), ...kept];
       releaseStepMemory(allocated, survivors);
     } else {
@@ -372,14 +403,15 @@ export class Model extends Layer {
    * Whether nothing but trainStep can hold the tensors of its step (see step-memory.ts): then the step's
    * arrays go back to the allocator once the weights are updated.
    */
-  private stepMemoryIsPrivate(): boolean {
+  private stepMemoryIsPrivate(layersChecked: boolean): boolean {
     if (recording.tapes.length > 0 || !keepsNoGradients(this.optimizer)) return false;
     if (this.trainStep !== Model.prototype.trainStep || this.computeLoss !== Model.prototype.computeLoss) {
       return false;
     }
     const lossFns = this.compiledLoss?.lossFns ?? [];
     if (!lossFns.every((l) => l === null || isBuiltinLoss(l))) return false;
-    return keepsNoTensors(this, (l) => (l instanceof Model ? l.layers : []));
+    // The previous step of a quiet run replayed, which it did only after this walk found the layers built in.
+    return layersChecked || keepsNoTensors(this, (l) => (l instanceof Model ? l.layers : []));
   }
 
   /**

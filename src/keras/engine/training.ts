@@ -119,6 +119,8 @@ export async function fitLoop(
   const list = new CallbackList(callbacks, model, params);
   const wantsBegin = list.wants('onTrainBatchBegin');
   const wantsEnd = list.wants('onTrainBatchEnd');
+  // Nothing but the steps runs between two steps of an epoch (see Model.quietSteps).
+  const quiet = train instanceof TensorAdapter && list.trainBatchHooksLeaveModel();
 
   model.stopTraining = false;
   model.isTraining = true;
@@ -130,6 +132,7 @@ export async function fitLoop(
       model.resetMetrics();
       await list.call('onEpochBegin', epoch, {});
       let step = 0;
+      model.quietSteps = quiet;
       for await (const batch of train.epoch()) {
         if (wantsBegin) await list.call('onTrainBatchBegin', step, { batch: step, size: batch.size });
         const logs = model.trainStep(model.stepData(batch, args.classWeight));
@@ -137,6 +140,7 @@ export async function fitLoop(
         step += 1;
         if (model.stopTraining) break;
       }
+      model.quietSteps = false;
       params.steps = train.steps();
       const epochLogs = model.currentLogs();
       if (validation && (epoch + 1) % validationFreq === 0) {
@@ -149,6 +153,7 @@ export async function fitLoop(
     await list.call('onTrainEnd', lastLogs);
   } finally {
     model.isTraining = false;
+    model.quietSteps = false;
   }
   return history;
 }
