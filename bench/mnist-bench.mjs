@@ -29,6 +29,9 @@ export const MNIST_PROTOCOL = {
   mlp: { samples: 60_000, batchSize: 128, lr: 1e-3 },
   cnn: { samples: 10_000, batchSize: 64, lr: 1e-3, tfjsSamples: 1_280 },
   timeoutS: 300,
+  // tapeflow and PyTorch (as it comes) run this many times, alternately, and report their median run:
+  // on a shared 2-core machine one epoch varies by tens of percent from run to run.
+  repeats: 3,
 };
 
 const CANDIDATES = [
@@ -129,6 +132,27 @@ function runTorchBest(kind, dir, p, threads, asItComes) {
 }
 
 /**
+ * The run of median samples/s among `runs` (an error if any failed), with the largest peak RSS of them
+ * (memory is compared at its worst) and every run's samples/s.
+ */
+function medianRun(runs) {
+  const failed = runs.find((r) => r.error);
+  if (failed) return failed;
+  const sorted = [...runs].sort((a, b) => a.samplesPerS - b.samplesPerS);
+  return {
+    ...sorted[(sorted.length - 1) >> 1],
+    peakRssMB: Math.max(...runs.map((r) => r.peakRssMB)),
+    runsSamplesPerS: runs.map((r) => r.samplesPerS),
+  };
+}
+
+/** The fastest of runs that all succeeded, or null. */
+function fastestRun(runs) {
+  if (runs.some((r) => r.error)) return null;
+  return runs.reduce((a, b) => (b.samplesPerS > a.samplesPerS ? b : a));
+}
+
+/**
  * Runs the selected mnist workloads and prints their table. `problems` collects failures; returns
  * `{ rows, info }` for the JSON report (rows: one per workload with every peer's result and ratios).
  */
@@ -173,16 +197,27 @@ export function runMnist({
     const kind = w.kind;
     const p = MNIST_PROTOCOL[kind];
     const results = {};
-    // PyTorch first, then the JS peers, one process at a time.
-    const isTorch = (key) => key.startsWith('torch');
-    for (const [key] of [...peers].sort((a, b) => Number(isTorch(b[0])) - Number(isTorch(a[0])))) {
-      progress(`${w.id}: ${key}...`);
-      results[key] =
-        key === 'torchBest'
-          ? runTorchBest(kind, dir, p, threads, results.torch)
-          : key === 'torch'
-            ? runTorchPeer(kind, dir, p, null)
-            : runJsPeer(key, kind, dir, p, threads);
+    // One process at a time: PyTorch as it comes and tapeflow alternately, then PyTorch's other thread
+    // splits, then tfjs.
+    const torchRuns = [];
+    const tapeflowRuns = [];
+    for (let i = 0; i < MNIST_PROTOCOL.repeats; i++) {
+      if (torch) {
+        progress(`${w.id}: torch (${i + 1}/${MNIST_PROTOCOL.repeats})...`);
+        torchRuns.push(runTorchPeer(kind, dir, p, null));
+      }
+      progress(`${w.id}: tapeflow (${i + 1}/${MNIST_PROTOCOL.repeats})...`);
+      tapeflowRuns.push(runJsPeer('tapeflow', kind, dir, p, threads));
+    }
+    results.tapeflow = medianRun(tapeflowRuns);
+    if (torch) {
+      results.torch = medianRun(torchRuns);
+      progress(`${w.id}: torch best...`);
+      results.torchBest = runTorchBest(kind, dir, p, threads, fastestRun(torchRuns));
+    }
+    if (tfjs) {
+      progress(`${w.id}: tfjs...`);
+      results.tfjs = runJsPeer('tfjs', kind, dir, p, threads);
     }
     progress('');
     const tf = results.tapeflow;
@@ -217,7 +252,7 @@ export function runMnist({
   for (const f of footnotes) console.log(f);
   const backend = results0(rows)?.backend;
   console.log(
-    `tapeflow on its ${backend ?? '?'} backend; tfjs on its pure-JS cpu backend (one thread); torch with its default threads (nothing set); torch best: the fastest split of the ${threads} cores between its OpenMP and OpenBLAS threads (torch/OpenBLAS: ${bestSplits(rows)}). Peak RSS is the process's maximum resident set (ru_maxrss), data included: each peer holds the float32 images (~190 MB for 60,000).`,
+    `tapeflow on its ${backend ?? '?'} backend; tfjs on its pure-JS cpu backend (one thread); torch with its default threads (nothing set); torch best: the fastest split of the ${threads} cores between its OpenMP and OpenBLAS threads (torch/OpenBLAS: ${bestSplits(rows)}), the default runs included. tapeflow and torch: the median of ${MNIST_PROTOCOL.repeats} alternating runs, with the largest peak RSS of them. Peak RSS is the process's maximum resident set (ru_maxrss), data included: each peer holds the float32 images (~190 MB for 60,000).`,
   );
   return { rows, info: { dir, protocol: MNIST_PROTOCOL } };
 }
