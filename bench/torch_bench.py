@@ -185,11 +185,18 @@ def main():
                 b = torch.rand(n, n, dtype=torch.float32) * 2 - 1
                 t0 = time.perf_counter()
                 c = torch.matmul(a, b)
-                first = time.perf_counter() - t0
-                if first > p["slowS"]:
+                last = time.perf_counter() - t0
+                if last > p["slowS"]:
                     reps = p["slowReps"]
                 else:
-                    reps = min(p["maxReps"], max(p["minReps"], int(round(p["targetS"] / max(first, 1e-9)))))
+                    # Warm-up calls for ~warmupS, as for every peer; the rep count comes from the last one.
+                    warm = last
+                    while warm < p["warmupS"]:
+                        t0 = time.perf_counter()
+                        c = torch.matmul(a, b)
+                        last = time.perf_counter() - t0
+                        warm += last
+                    reps = min(p["maxReps"], max(p["minReps"], int(round(p["targetS"] / max(last, 1e-9)))))
                 samples = []
                 for _ in range(reps):
                     t0 = time.perf_counter()

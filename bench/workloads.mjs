@@ -16,7 +16,15 @@ export const protocol = {
   },
   // Time each call; as many calls as fit in ~targetS (at least minReps), but only slowReps when a single
   // call already takes longer than slowS (keeps the whole run under ~3 minutes on 2 cores).
-  matmul: { targetS: 0.5, minReps: 3, maxReps: 20_000, slowS: 1.0, slowReps: 2, checkSamples: 32 },
+  matmul: {
+    warmupS: 0.1,
+    targetS: 0.5,
+    minReps: 3,
+    maxReps: 20_000,
+    slowS: 1.0,
+    slowReps: 2,
+    checkSamples: 32,
+  },
   // Linear algebra (bench/linalg.mjs, float64): warm-up calls for ~warmupS, then timed calls for ~targetS,
   // at least minReps; a first call over slowS counts as a sample and slowReps more are made. Results
   // must have relative residuals <= tol.
