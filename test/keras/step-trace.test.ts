@@ -56,6 +56,36 @@ const labels = tf.tensor(
   'int32',
 );
 
+/** Dense 12 -> 8 (relu) -> 5 from seed 4, compiled with Adam and mse. */
+function smallModel(runEagerly: boolean): tf.keras.Model {
+  tf.random.setSeed(4);
+  const model = new tf.keras.Sequential([
+    new L.Dense(8, { activation: 'relu', inputShape: [12] }),
+    new L.Dense(5),
+  ]);
+  model.compile({ optimizer: 'adam', loss: 'mse', runEagerly });
+  return model;
+}
+
+/** Trains smallModel in batches of 8 with the callback made for it, replayed and then eagerly. */
+async function twinsWithCallback(
+  callback: (model: tf.keras.Model) => tf.keras.callbacks.Callback,
+  epochs: number,
+): Promise<Record<'traced' | 'eager', { weights: number[][]; replays: number }>> {
+  const run = async (runEagerly: boolean) => {
+    const model = smallModel(runEagerly);
+    await model.fit(x, tf.oneHot(labels, 5), {
+      batchSize: 8,
+      epochs,
+      shuffle: false,
+      verbose: 0,
+      callbacks: [callback(model)],
+    });
+    return { weights: model.getWeights().map((w) => Array.from(w.dataSync())), replays: replays(model) };
+  };
+  return { traced: await run(false), eager: await run(true) };
+}
+
 describe('fit replays its training step', () => {
   it('an MLP with Adam and sparse cross-entropy replays, and trains exactly as eagerly', async () => {
     const build = () =>
@@ -127,57 +157,28 @@ describe('fit replays its training step', () => {
   });
 
   it('freezing a layer during fit retraces with the new trainable weights', async () => {
-    const freeze = (model: tf.keras.Model) =>
-      new (class extends tf.keras.callbacks.Callback {
-        override onEpochEnd(epoch: number) {
-          if (epoch === 0) model.layers[0]!.trainable = false;
-        }
-      })();
-    const run = async (runEagerly: boolean) => {
-      tf.random.setSeed(4);
-      const model = new tf.keras.Sequential([
-        new L.Dense(8, { activation: 'relu', inputShape: [12] }),
-        new L.Dense(5),
-      ]);
-      model.compile({ optimizer: 'adam', loss: 'mse', runEagerly });
-      await model.fit(x, tf.oneHot(labels, 5), {
-        batchSize: 8,
-        epochs: 3,
-        shuffle: false,
-        verbose: 0,
-        callbacks: [freeze(model)],
-      });
-      return model.getWeights().map((w) => Array.from(w.dataSync()));
-    };
-    const traced = await run(false);
-    const eager = await run(true);
-    expect(traced).toEqual(eager);
+    const { traced, eager } = await twinsWithCallback(
+      (model) =>
+        new (class extends tf.keras.callbacks.Callback {
+          override onEpochEnd(epoch: number) {
+            if (epoch === 0) model.layers[0]!.trainable = false;
+          }
+        })(),
+      3,
+    );
+    expect(traced.weights).toEqual(eager.weights);
   });
+
   it('a batch callback that freezes a layer mid-epoch is seen by the next step', async () => {
-    const freeze = (model: tf.keras.Model) =>
-      new (class extends tf.keras.callbacks.Callback {
-        override onBatchEnd(batch: number) {
-          if (batch === 5) model.layers[0]!.trainable = false;
-        }
-      })();
-    const run = async (runEagerly: boolean) => {
-      tf.random.setSeed(4);
-      const model = new tf.keras.Sequential([
-        new L.Dense(8, { activation: 'relu', inputShape: [12] }),
-        new L.Dense(5),
-      ]);
-      model.compile({ optimizer: 'adam', loss: 'mse', runEagerly });
-      await model.fit(x, tf.oneHot(labels, 5), {
-        batchSize: 8,
-        epochs: 1,
-        shuffle: false,
-        verbose: 0,
-        callbacks: [freeze(model)],
-      });
-      return { weights: model.getWeights().map((w) => Array.from(w.dataSync())), replays: replays(model) };
-    };
-    const traced = await run(false);
-    const eager = await run(true);
+    const { traced, eager } = await twinsWithCallback(
+      (model) =>
+        new (class extends tf.keras.callbacks.Callback {
+          override onBatchEnd(batch: number) {
+            if (batch === 5) model.layers[0]!.trainable = false;
+          }
+        })(),
+      1,
+    );
     // Steps 3-5 replayed before the freeze; the frozen model starts over (eager, recorded, checked).
     expect(traced.replays).toBeGreaterThan(0);
     expect(traced.weights).toEqual(eager.weights);
@@ -185,12 +186,7 @@ describe('fit replays its training step', () => {
 
   it('an epoch with no batch callbacks walks the layers for its first steps only', async () => {
     const walks = async (callbacks: tf.keras.callbacks.Callback[]) => {
-      tf.random.setSeed(4);
-      const model = new tf.keras.Sequential([
-        new L.Dense(8, { activation: 'relu', inputShape: [12] }),
-        new L.Dense(5),
-      ]);
-      model.compile({ optimizer: 'adam', loss: 'mse' });
+      const model = smallModel(false);
       let count = 0;
       const layerProto = Object.getPrototypeOf(tf.keras.Model.prototype) as object;
       const getter = Object.getOwnPropertyDescriptor(layerProto, 'trainableWeights')!.get!;

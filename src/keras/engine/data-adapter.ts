@@ -4,6 +4,7 @@
  */
 
 import { type Dataset, INFINITE_CARDINALITY, isDataset } from '../../data/dataset.js';
+import { rowsView } from '../../data/structure.js';
 import { cast } from '../../ops/cast.js';
 import { range } from '../../ops/creation.js';
 import { gather } from '../../ops/gather.js';
@@ -77,13 +78,7 @@ function rows(t: Tensor, start: number, count: number): Tensor {
   // A batch is a view of the data's storage. The slice op is for what needs more: a tensor that records
   // gradients, or a variable (whose view is a snapshot, so that an assignment leaves the batch alone).
   if (t.trackGrad || t instanceof Variable) return slice(t, [start], [count]);
-  return new Tensor(
-    t.storage,
-    [count, ...t.shape.slice(1)],
-    t.dtype,
-    t.strides,
-    t.offset + start * t.strides[0]!,
-  );
+  return rowsView(t, start, count);
 }
 
 /** Batches of in-memory tensors. */
